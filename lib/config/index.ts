@@ -1,0 +1,58 @@
+// Environment configuration, parsed once with Zod. Every variable the platform reads is here.
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const schema = z.object({
+  DATABASE_URL: z.string().default("file:./data/mlops.db"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  NEXTAUTH_URL: z.string().url().optional(),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  GITHUB_ID: z.string().optional(),
+  GITHUB_SECRET: z.string().optional(),
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  OAUTH_DEFAULT_ROLE: z.enum(["viewer", "editor", "admin"]).default("viewer"),
+  ARTIFACT_STORE: z.string().default("file:./data/artifacts"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_PRETTY: bool,
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  JOB_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  START_WORKER: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+});
+
+export type Config = z.infer<typeof schema>;
+
+let cached: Config | null = null;
+
+export function config(): Config {
+  if (!cached) {
+    const parsed = schema.safeParse(process.env);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+      throw new Error(`Invalid configuration in environment variables:\n${lines}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** For tests that change the environment between cases. */
+export function resetConfig(): void {
+  cached = null;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}

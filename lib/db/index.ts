@@ -1,0 +1,156 @@
+// The one way to the database. SQLite (embedded, WAL) by default; PostgreSQL when DATABASE_URL says so.
+// Both generated clients share the schema, so the rest of lib sees one `Db` type.
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { config, isPostgresUrl } from "../config";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import { PrismaClient as PostgresClient } from "./generated/postgres/client";
+
+export type Db = InstanceType<typeof SqliteClient>;
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+export type DbKind = "sqlite" | "postgres";
+
+interface Handle {
+  url: string;
+  kind: DbKind;
+  db: Db;
+}
+
+// Survives Next's module reloading in development.
+const g = globalThis as unknown as { __mlopsDb?: Handle };
+
+export function dbKindOf(url: string): DbKind {
+  return isPostgresUrl(url) ? "postgres" : "sqlite";
+}
+
+export function sqlitePath(url: string): string {
+  return resolve(url.replace(/^file:/, ""));
+}
+
+export function createDb(url: string): Db {
+  if (dbKindOf(url) === "postgres") {
+    const adapter = new PrismaPg({ connectionString: url, max: 10 });
+    return new PostgresClient({ adapter }) as unknown as Db;
+  }
+  const file = sqlitePath(url);
+  mkdirSync(dirname(file), { recursive: true });
+  // timeout = busy timeout: the web process and the workers share the file.
+  const adapter = new PrismaBetterSqlite3({ url: file, timeout: 15_000 });
+  return new SqliteClient({ adapter });
+}
+
+export function db(): Db {
+  const url = config().DATABASE_URL;
+  if (!g.__mlopsDb || g.__mlopsDb.url !== url) {
+    g.__mlopsDb = { url, kind: dbKindOf(url), db: createDb(url) };
+  }
+  return g.__mlopsDb.db;
+}
+
+export function dbKind(): DbKind {
+  return dbKindOf(config().DATABASE_URL);
+}
+
+export async function disconnectDb(): Promise<void> {
+  const h = g.__mlopsDb;
+  g.__mlopsDb = undefined;
+  if (h) await h.db.$disconnect();
+}
+
+export function newId(): string {
+  return randomUUID();
+}
+
+export function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (text == null || text === "") return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+const projectRoot = resolve(dirname(new URL(import.meta.url).pathname), "..", "..");
+
+function migrationsDir(kind: DbKind): string {
+  return join(projectRoot, "prisma", kind, "migrations");
+}
+
+export function expectedMigrations(kind: DbKind): string[] {
+  const dir = migrationsDir(kind);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Applies committed migrations with `prisma migrate deploy` (JS schema engine: works offline). */
+export async function migrate(url = config().DATABASE_URL): Promise<void> {
+  const kind = dbKindOf(url);
+  if (kind === "sqlite") mkdirSync(dirname(sqlitePath(url)), { recursive: true });
+  const bin = join(projectRoot, "node_modules", "prisma", "build", "index.js");
+  try {
+    await promisify(execFile)(process.execPath, [bin, "migrate", "deploy"], {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: url, MLOPS_PRISMA_TARGET: kind, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`Database migration failed: ${(e.stderr || e.stdout || e.message).trim()}`);
+  }
+  if (kind === "sqlite") {
+    const tmp = createDb(url);
+    try {
+      await tmp.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    } finally {
+      await tmp.$disconnect();
+    }
+  }
+}
+
+/** Readiness: the database answers and every committed migration is applied. */
+export async function migrationStatus(client: Db = db()): Promise<{ ok: boolean; pending: string[] }> {
+  const expected = expectedMigrations(dbKind());
+  const rows = await client.$queryRawUnsafe<{ migration_name: string }[]>(
+    `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+  );
+  const applied = new Set(rows.map((r) => r.migration_name));
+  const pending = expected.filter((m) => !applied.has(m));
+  return { ok: pending.length === 0, pending };
+}
+
+function isRetryableTxError(err: unknown): boolean {
+  const text = `${(err as { message?: string })?.message ?? ""} ${(err as { code?: string })?.code ?? ""}`;
+  // SQLite: a deferred transaction that read before writing loses to another process's commit.
+  // PostgreSQL: serialization failures and deadlocks (40001, 40P01).
+  return /SQLITE_BUSY|database is locked|40001|40P01|could not serialize|deadlock detected/i.test(text);
+}
+
+/** A transaction retried a few times on lock contention between processes. */
+export async function transaction<T>(fn: (tx: Tx) => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await db().$transaction(fn, { timeout: 30_000, maxWait: 15_000 });
+    } catch (err) {
+      if (i >= attempts || !isRetryableTxError(err)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * 2 ** i + Math.random() * 50));
+    }
+  }
+}
+
+/** Migrates only when something is pending (cheap check first: spawning the migrator takes seconds). */
+export async function ensureMigrated(): Promise<void> {
+  try {
+    if ((await migrationStatus()).ok) return;
+  } catch {
+    // No migrations table yet.
+  }
+  await migrate();
+}

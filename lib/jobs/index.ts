@@ -1,0 +1,19 @@
+export * from "./types";
+export {
+  backoffMs,
+  cancelJob,
+  claim,
+  complete,
+  enqueue,
+  fail,
+  getJob,
+  heartbeat,
+  jobCounts,
+  listJobs,
+  markCancelled,
+  reapExpiredLeases,
+  release,
+  reportProgress,
+} from "./queue";
+export { PermanentJobError, WorkerRunner, type RunnerOptions } from "./runner";
+export { MAINTENANCE_JOB, runCleanup, type CleanupResult } from "./maintenance";

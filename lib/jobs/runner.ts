@@ -1,0 +1,170 @@
+// The worker loop: claim, run the handler with a heartbeat, record the outcome.
+// Used by workers/worker.ts and by tests (several runners in one process act as several workers).
+import { hostname } from "node:os";
+import { db, newId } from "../db";
+import { logger, metrics } from "../observability";
+import { claim, complete, fail, heartbeat, markCancelled, reapExpiredLeases, release, reportProgress } from "./queue";
+import type { JobHandler, JobInfo } from "./types";
+
+export interface RunnerOptions {
+  handlers: Record<string, JobHandler>;
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  id?: string;
+}
+
+/** Thrown by a handler for a failure that retrying cannot fix (bad payload, missing data). */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentJobError";
+  }
+}
+
+export class WorkerRunner {
+  readonly id: string;
+  private readonly handlers: Record<string, JobHandler>;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private stopping = false;
+  private readonly active = new Map<string, AbortController>();
+  private loops: Promise<void>[] = [];
+  private beat: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(opts: RunnerOptions) {
+    this.handlers = opts.handlers;
+    this.concurrency = opts.concurrency ?? 1;
+    this.leaseMs = opts.leaseMs ?? 30_000;
+    this.pollMs = opts.pollMs ?? 500;
+    this.id = opts.id ?? `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
+  }
+
+  async start(): Promise<void> {
+    await db().worker.create({
+      data: { id: this.id, hostname: hostname(), pid: process.pid, concurrency: this.concurrency },
+    });
+    this.beat = setInterval(() => {
+      db()
+        .worker.update({ where: { id: this.id }, data: { heartbeatAt: new Date() } })
+        .catch((err) => logger().warn({ err, workerId: this.id }, "worker heartbeat failed"));
+    }, Math.max(1000, this.leaseMs / 3));
+    this.loops = Array.from({ length: this.concurrency }, (_, i) => this.loop(i));
+    logger().info({ workerId: this.id, concurrency: this.concurrency, types: Object.keys(this.handlers) }, "worker started");
+  }
+
+  /**
+   * Graceful stop: no new claims; running jobs get `graceMs` to finish, then are released
+   * back to the queue (without counting the attempt) and their handlers aborted.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    const finished = Promise.all(this.loops);
+    const timedOut = await Promise.race([
+      finished.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs)),
+    ]);
+    if (timedOut) {
+      for (const [jobId, ctl] of this.active) {
+        ctl.abort(new Error("worker shutting down"));
+        await release(jobId, this.id).catch(() => undefined);
+      }
+      await finished;
+    }
+    if (this.beat) clearInterval(this.beat);
+    await db()
+      .worker.update({ where: { id: this.id }, data: { stoppedAt: new Date() } })
+      .catch(() => undefined);
+    logger().info({ workerId: this.id }, "worker stopped");
+  }
+
+  private async loop(slot: number): Promise<void> {
+    let lastReap = 0;
+    while (!this.stopping) {
+      try {
+        if (slot === 0 && Date.now() - lastReap > Math.min(this.leaseMs, 5_000)) {
+          lastReap = Date.now();
+          const n = await reapExpiredLeases();
+          if (n) logger().warn({ workerId: this.id, count: n }, "requeued jobs whose worker stopped responding");
+        }
+        const job = await claim(this.id, { leaseMs: this.leaseMs, types: Object.keys(this.handlers) });
+        if (job) {
+          await this.run(job);
+          continue;
+        }
+      } catch (err) {
+        logger().error({ err, workerId: this.id }, "worker loop error");
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async run(job: JobInfo): Promise<void> {
+    const log = logger().child({ jobId: job.id, jobType: job.type, attempt: job.attempts, workerId: this.id });
+    const ctl = new AbortController();
+    this.active.set(job.id, ctl);
+    let cancelled = false;
+    let lost = false;
+    const hb = setInterval(async () => {
+      try {
+        const s = await heartbeat(job.id, this.id, this.leaseMs);
+        if (!s.owned) {
+          lost = true;
+          ctl.abort(new Error("lease lost"));
+        } else if (s.cancelRequested) {
+          cancelled = true;
+          ctl.abort(new Error("cancelled"));
+        }
+      } catch (err) {
+        log.warn({ err }, "job heartbeat failed");
+      }
+    }, Math.max(200, Math.floor(this.leaseMs / 3)));
+    const started = process.hrtime.bigint();
+    let outcome = "succeeded";
+    log.info("job started");
+    try {
+      const handler = this.handlers[job.type];
+      if (!handler) throw new PermanentJobError(`No handler for job type '${job.type}'`);
+      const result = await handler({
+        job,
+        signal: ctl.signal,
+        progress: async (fraction, message) => {
+          await reportProgress(job.id, this.id, fraction, message);
+        },
+      });
+      if (cancelled) {
+        outcome = "cancelled";
+        await markCancelled(job.id, this.id);
+      } else if (!lost) {
+        await complete(job.id, this.id, result ?? null);
+      }
+      log.info({ outcome }, "job finished");
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (cancelled) {
+        outcome = "cancelled";
+        await markCancelled(job.id, this.id);
+      } else if (this.stopping && ctl.signal.aborted) {
+        outcome = "released";
+      } else if (!lost) {
+        const state = await fail(job.id, this.id, message, { retry: !(err instanceof PermanentJobError) });
+        outcome = state === "dead" ? "dead" : "failed";
+      }
+      log[outcome === "released" || outcome === "cancelled" ? "info" : "error"]({ err, outcome }, "job did not succeed");
+    } finally {
+      clearInterval(hb);
+      this.active.delete(job.id);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics().jobDuration.observe({ type: job.type, outcome }, seconds);
+    }
+  }
+}

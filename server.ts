@@ -1,0 +1,93 @@
+// The web server: a node:http fast path for the hot API routes (predict, health), everything else to Next.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { ensureFirstAdmin } from "@/lib/auth";
+import { config } from "@/lib/config";
+import { disconnectDb } from "@/lib/db";
+import { logger, metrics, routeLabel } from "@/lib/observability";
+
+export type FastRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
+/** Routes answered without Next. Each returns false when the request is not its own. */
+const fastRoutes: FastRoute[] = [
+  (req, res, url) => {
+    if (url.pathname !== "/api/health" || req.method !== "GET") return false;
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+    res.end('{"status":"ok"}');
+    return true;
+  },
+];
+
+export interface StartedServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: { dev?: boolean; port?: number } = {}): Promise<StartedServer> {
+  process.env.MLOPS_PROCESS ??= "web";
+  const c = config();
+  const port = opts.port ?? c.PORT;
+  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  const log = logger();
+
+  const first = await ensureFirstAdmin(c.ADMIN_EMAIL, c.ADMIN_PASSWORD);
+  if (first.created) {
+    const line = first.generated
+      ? `First admin created: ${first.email} with password ${first.password} (shown once; change it or set ADMIN_EMAIL/ADMIN_PASSWORD)`
+      : `First admin created from ADMIN_EMAIL: ${first.email}`;
+    console.log(`\n  ${line}\n`);
+  }
+
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const app = next({ dev: !!opts.dev, dir, hostname: "localhost", port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const m = metrics();
+
+  const server = createServer(async (req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    const url = new URL(req.url ?? "/", "http://localhost");
+    res.on("finish", () => {
+      const route = url.pathname.startsWith("/_next/") ? "/_next/*" : routeLabel(url.pathname);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      m.httpRequests.inc({ route, method: req.method ?? "GET", status: String(res.statusCode) });
+      m.httpDuration.observe({ route, method: req.method ?? "GET" }, seconds);
+      if (route !== "/_next/*") {
+        log.debug({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: seconds * 1000 }, "request");
+      }
+    });
+    try {
+      for (const r of fastRoutes) if (await r(req, res, url)) return;
+      await handle(req, res);
+    } catch (err) {
+      log.error({ err, requestId }, "unhandled request error");
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "internal", message: "Internal error" } }));
+      } else res.end();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, c.HOST, () => resolve());
+  });
+  const url = `http://localhost:${port}`;
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }).then(async () => {
+        await app.close?.();
+        await disconnectDb();
+      }),
+  };
+}
