@@ -13,7 +13,8 @@ export default {
   async adapter() {
     if (target === "postgres") {
       const { PrismaPg } = await import("@prisma/adapter-pg");
-      return new PrismaPg({ connectionString: url });
+      // Short idle timeout: the CLI exits as soon as it is done instead of waiting for the pool.
+      return new PrismaPg({ connectionString: url, idleTimeoutMillis: 200, allowExitOnIdle: true });
     }
     const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
     return new PrismaBetterSqlite3({ url: url.replace(/^file:/, "") });

@@ -1,13 +1,12 @@
 // The one way to the database. SQLite (embedded, WAL) by default; PostgreSQL when DATABASE_URL says so.
 // Both generated clients share the schema, so the rest of lib sees one `Db` type.
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { config, isPostgresUrl } from "../config";
+import { loadMigrations, migratePostgres, migrateSqlite } from "./migrate";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
 
@@ -90,29 +89,14 @@ export function expectedMigrations(kind: DbKind): string[] {
     .sort();
 }
 
-/** Applies committed migrations with `prisma migrate deploy` (JS schema engine: works offline). */
-export async function migrate(url = config().DATABASE_URL): Promise<void> {
+/** Applies the committed migrations that are not applied yet; returns their names. */
+export async function migrate(url = config().DATABASE_URL): Promise<string[]> {
   const kind = dbKindOf(url);
-  if (kind === "sqlite") mkdirSync(dirname(sqlitePath(url)), { recursive: true });
-  const bin = join(projectRoot, "node_modules", "prisma", "build", "index.js");
-  try {
-    await promisify(execFile)(process.execPath, [bin, "migrate", "deploy"], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: url, MLOPS_PRISMA_TARGET: kind, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`Database migration failed: ${(e.stderr || e.stdout || e.message).trim()}`);
-  }
-  if (kind === "sqlite") {
-    const tmp = createDb(url);
-    try {
-      await tmp.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-    } finally {
-      await tmp.$disconnect();
-    }
-  }
+  const migrations = loadMigrations(migrationsDir(kind), expectedMigrations(kind));
+  if (kind === "postgres") return migratePostgres(url, migrations);
+  const file = sqlitePath(url);
+  mkdirSync(dirname(file), { recursive: true });
+  return migrateSqlite(file, migrations);
 }
 
 /** Readiness: the database answers and every committed migration is applied. */

@@ -1,0 +1,34 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const alias = { "@": fileURLToPath(new URL(".", import.meta.url)) };
+
+// Integration tests run once per database; each run gets a fresh database (tests/support/global-db.ts).
+const integration = (db: "sqlite" | "postgres") => ({
+  resolve: { alias },
+  test: {
+    name: `integration-${db}`,
+    include: ["tests/integration/**/*.test.ts"],
+    environment: "node",
+    globalSetup: ["tests/support/global-db.ts"],
+    setupFiles: ["tests/support/setup-db.ts"],
+    env: { TEST_DB: db, LOG_LEVEL: "silent" },
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Files share one database; tests create uniquely named data, and the queue tests use their own job types.
+    fileParallelism: false,
+  },
+});
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node", env: { LOG_LEVEL: "silent" } },
+      },
+      integration("sqlite"),
+      integration("postgres"),
+    ],
+  },
+});
