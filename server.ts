@@ -53,6 +53,8 @@ export async function startServer(opts: { dev?: boolean; port?: number } = {}): 
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
     const url = new URL(req.url ?? "/", "http://localhost");
+    // Lets pages send a signed-out visitor back to where they were after sign-in.
+    req.headers["x-mlops-path"] = url.pathname + url.search;
     res.on("finish", () => {
       const route = url.pathname.startsWith("/_next/") ? "/_next/*" : routeLabel(url.pathname);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -8,6 +8,7 @@ import { createApiKey, createUser, ROLES } from "@/lib/auth";
 import { config } from "@/lib/config";
 import { disconnectDb, ensureMigrated, migrate } from "@/lib/db";
 import { toErrorResponse } from "@/lib/errors";
+import { registerTrackingCommands } from "./tracking";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -148,5 +149,10 @@ apikey
       else console.log(`API key '${info.name}' (${info.role}), shown once:\n\n  ${key}\n\nUse it as: Authorization: Bearer ${key}`);
     }),
   );
+
+(await import("./hpo")).registerHpoCommands(program);
+registerTrackingCommands(program);
+(await import("./drift")).registerDriftCommand(program);
+(await import("./train")).registerTrainCommand(program);
 
 await program.parseAsync(process.argv);

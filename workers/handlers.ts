@@ -3,10 +3,12 @@ import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { MAINTENANCE_JOB, enqueue, runCleanup, type JobHandler } from "@/lib/jobs";
 import { logger } from "@/lib/observability";
+import { TRAIN_JOB, trainJobHandler } from "@/lib/training";
 
 export function jobHandlers(): Record<string, JobHandler> {
   return {
     [MAINTENANCE_JOB]: (ctx) => runCleanup(ctx, config().RETENTION_DAYS),
+    [TRAIN_JOB]: trainJobHandler,
   };
 }
 

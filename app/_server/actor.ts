@@ -12,7 +12,10 @@ export async function currentActor(): Promise<Actor | null> {
 /** For pages: redirects to sign-in when nobody is signed in. */
 export async function requirePageActor(): Promise<Actor> {
   const actor = await currentActor();
-  if (!actor) redirect("/signin");
+  if (!actor) {
+    const path = (await headers()).get("x-mlops-path");
+    redirect(path && path.startsWith("/") && !path.startsWith("//") ? `/signin?callbackUrl=${encodeURIComponent(path)}` : "/signin");
+  }
   return actor;
 }
 

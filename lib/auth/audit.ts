@@ -12,19 +12,23 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
-/** Written inside the caller's transaction so the audit row and the change land together. */
+/**
+ * Written inside the caller's transaction so the audit row and the change land together.
+ * `systemLabel` names a null actor (e.g. "cli"); it defaults to "system".
+ */
 export async function writeAudit(
   tx: Tx,
   actor: Actor | null,
   action: string,
   target: { type: string; id: string },
   details: Record<string, unknown> = {},
+  systemLabel = "system",
 ): Promise<void> {
   await tx.auditLog.create({
     data: {
       id: newId(),
       actorId: actor?.userId ?? actor?.id ?? null,
-      actorLabel: actor?.label ?? "system",
+      actorLabel: actor?.label ?? systemLabel,
       action,
       targetType: target.type,
       targetId: target.id,

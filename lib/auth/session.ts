@@ -24,7 +24,7 @@ export function parseCookies(header: string | null | undefined): Map<string, str
 }
 
 /** The session token, joining the chunks next-auth writes when a token is large. */
-function sessionToken(cookies: Map<string, string>): string | null {
+export function sessionToken(cookies: Map<string, string>): string | null {
   for (const name of SESSION_COOKIES) {
     const whole = cookies.get(name);
     if (whole) return whole;

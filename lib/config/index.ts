@@ -23,6 +23,13 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   LOG_PRETTY: bool,
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  // Upper bound for one artifact upload (model files, datasets); the db: store holds it in memory.
+  MAX_ARTIFACT_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  // Largest CSV upload (bytes); larger uploads stop with 413 as soon as the limit is crossed.
+  // At most 2^31 - 1: DatasetVersion.sizeBytes is a 32-bit integer on PostgreSQL.
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(2 ** 31 - 1).default(1024 * 1024 * 1024),
+  // Widest dataset accepted; per-column statistics shrink their memory so this many columns fit.
+  MAX_DATASET_COLUMNS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   JOB_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   START_WORKER: z

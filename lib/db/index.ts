@@ -3,9 +3,11 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { config, isPostgresUrl } from "../config";
+import { capturingFactory, runBulkTransaction, type AdapterHolder } from "./bulk";
 import { loadMigrations, migratePostgres, migrateSqlite } from "./migrate";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/postgres/client";
@@ -31,16 +33,35 @@ export function sqlitePath(url: string): string {
   return resolve(url.replace(/^file:/, ""));
 }
 
+// The driver adapter each client connected with, for bulkTransaction().
+const adapterHolders = new WeakMap<Db, AdapterHolder>();
+
 export function createDb(url: string): Db {
+  const holder: AdapterHolder = {};
+  let client: Db;
   if (dbKindOf(url) === "postgres") {
-    const adapter = new PrismaPg({ connectionString: url, max: 10 });
-    return new PostgresClient({ adapter }) as unknown as Db;
+    const adapter = capturingFactory(new PrismaPg({ connectionString: url, max: 10 }), holder);
+    client = new PostgresClient({ adapter }) as unknown as Db;
+  } else {
+    const file = sqlitePath(url);
+    mkdirSync(dirname(file), { recursive: true });
+    // timeout = busy timeout: the web process and the workers share the file.
+    const adapter = capturingFactory(new PrismaBetterSqlite3({ url: file, timeout: 15_000 }), holder);
+    client = new SqliteClient({ adapter });
   }
-  const file = sqlitePath(url);
-  mkdirSync(dirname(file), { recursive: true });
-  // timeout = busy timeout: the web process and the workers share the file.
-  const adapter = new PrismaBetterSqlite3({ url: file, timeout: 15_000 });
-  return new SqliteClient({ adapter });
+  adapterHolders.set(client, holder);
+  return client;
+}
+
+/**
+ * Runs parameterized statements in one transaction on the client's own driver adapter, skipping
+ * the query compiler: for bulk writes with large parameters (metric batches). Returns the
+ * affected-row count of each statement. Placeholders: `?` on SQLite, `$1…` on PostgreSQL.
+ */
+export async function bulkTransaction(statements: { sql: string; args: unknown[] }[], client: Db = db()): Promise<number[]> {
+  const holder = adapterHolders.get(client);
+  if (!holder) throw new Error("bulkTransaction needs a client made by createDb()");
+  return runBulkTransaction(holder, () => client.$connect(), statements);
 }
 
 export function db(): Db {
@@ -74,7 +95,8 @@ export function parseJson<T>(text: string | null | undefined, fallback: T): T {
   }
 }
 
-const projectRoot = resolve(dirname(new URL(import.meta.url).pathname), "..", "..");
+// fileURLToPath, not URL.pathname: the latter keeps %20 etc., so a checkout path with a space would find no migrations.
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function migrationsDir(kind: DbKind): string {
   return join(projectRoot, "prisma", kind, "migrations");

@@ -6,8 +6,15 @@ import { config } from "../config";
 import { AppError, invalid, toErrorResponse } from "../errors";
 import { logger } from "../observability";
 
+export { openApiDocument, type ApiOperation } from "./openapi";
+
+/** JSON has no NaN or ±Infinity: write them as the strings protobuf's JSON mapping uses, not as null. */
+function nonFiniteAsString(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+}
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return new Response(JSON.stringify(body, nonFiniteAsString), {
     status,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
   });
@@ -107,3 +114,5 @@ export function route<BS extends z.ZodType | undefined = undefined, QS extends z
     }
   };
 }
+
+export { multipartBoundary, readMultipart, requestBodyStream, type MultipartOptions, type MultipartPart } from "./multipart";

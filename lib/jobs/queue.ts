@@ -89,6 +89,8 @@ export async function jobCounts(): Promise<{ type: string; state: JobState; coun
  * Returns null when nothing is due.
  */
 export async function claim(workerId: string, opts: { leaseMs: number; types?: string[] }): Promise<JobInfo | null> {
+  // An empty list means "no type I can run" (both databases), not "any type".
+  if (opts.types && opts.types.length === 0) return null;
   const now = new Date();
   const lease = new Date(now.getTime() + opts.leaseMs);
   const running = {
@@ -193,8 +195,17 @@ export async function fail(jobId: string, workerId: string, error: string, opts:
   });
 }
 
-/** Gives a job back without counting the attempt (graceful worker shutdown). */
+/**
+ * Gives a job back without counting the attempt (graceful worker shutdown). A job whose
+ * cancellation was requested ends `cancelled` instead: claiming clears the request, so a
+ * requeued job would run again as if never cancelled.
+ */
 export async function release(jobId: string, workerId: string): Promise<boolean> {
+  const cancelled = await db().job.updateMany({
+    where: { id: jobId, lockedBy: workerId, state: "running", cancelRequested: true },
+    data: { state: "cancelled", lockedBy: null, leaseUntil: null, finishedAt: new Date() },
+  });
+  if (cancelled.count === 1) return true;
   const { count } = await db().job.updateMany({
     where: { id: jobId, lockedBy: workerId, state: "running" },
     data: { state: "queued", lockedBy: null, leaseUntil: null, attempts: { decrement: 1 }, runAt: new Date() },

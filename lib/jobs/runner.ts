@@ -32,7 +32,8 @@ export class WorkerRunner {
   private readonly active = new Map<string, AbortController>();
   private loops: Promise<void>[] = [];
   private beat: NodeJS.Timeout | null = null;
-  private wake: (() => void) | null = null;
+  // One waker per idle slot: stop() must wake all of them, not only the last one to go idle.
+  private readonly wakers = new Set<() => void>();
 
   constructor(opts: RunnerOptions) {
     this.handlers = opts.handlers;
@@ -61,7 +62,7 @@ export class WorkerRunner {
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
     const finished = Promise.all(this.loops);
     const timedOut = await Promise.race([
       finished.then(() => false),
@@ -98,12 +99,16 @@ export class WorkerRunner {
       } catch (err) {
         logger().error({ err, workerId: this.id }, "worker loop error");
       }
+      // stop() may have been called while this slot was claiming: do not start a poll sleep then.
+      if (this.stopping) break;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.pollMs);
-        this.wake = () => {
+        const wake = () => {
           clearTimeout(t);
+          this.wakers.delete(wake);
           resolve();
         };
+        const t = setTimeout(wake, this.pollMs);
+        this.wakers.add(wake);
       });
     }
   }

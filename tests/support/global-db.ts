@@ -9,7 +9,9 @@ import type { TestProject } from "vitest/node";
 export const PG_ADMIN_URL = process.env.PG_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
 
 export default async function setup(project: TestProject) {
-  const kind = process.env.TEST_DB === "postgres" ? "postgres" : "sqlite";
+  // The project's `env` reaches its test workers, not this global setup (it runs in the main
+  // process, once per project): read the database kind from the project's own config.
+  const kind = project.config.env?.TEST_DB === "postgres" ? "postgres" : "sqlite";
   let url: string;
   let cleanup: () => Promise<void>;
   if (kind === "postgres") {

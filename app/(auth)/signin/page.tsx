@@ -9,7 +9,8 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   if (await currentActor()) redirect("/");
   const sp = await searchParams;
-  const callbackUrl = sp.callbackUrl?.startsWith("/") ? sp.callbackUrl : "/";
+  // Only local paths: "//host" would be an open redirect.
+  const callbackUrl = sp.callbackUrl && /^\/(?![\/\\])/.test(sp.callbackUrl) ? sp.callbackUrl : "/";
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="w-full max-w-sm rounded-xl border border-zinc-200 bg-white p-8 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">

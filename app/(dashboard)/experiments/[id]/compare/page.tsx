@@ -1,0 +1,169 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Suspense, type ReactNode } from "react";
+import { requirePageActor } from "@/app/_server/actor";
+import { orNotFound } from "@/app/_server/not-found";
+import { CompareCurves, type CompareRun } from "@/components/tracking/compare-curves";
+import { runColor } from "@/components/tracking/format";
+import { ParallelCoordinates } from "@/components/tracking/parallel-coordinates";
+import { ParamsCompare, type ParamsCompareRun } from "@/components/tracking/params-compare";
+import { Alert } from "@/components/ui/alert";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { getExperiment, getMetricHistories, getRuns, runIdSchema } from "@/lib/tracking";
+
+export const metadata: Metadata = { title: "Compare runs" };
+
+const MAX_RUNS = 100;
+/** Points drawn per chart across all runs; each run's history is downsampled to its share. */
+const POINTS_PER_CHART = 24_000;
+
+function pointsPerSeries(runCount: number): number {
+  return Math.max(100, Math.min(1000, Math.floor(POINTS_PER_CHART / Math.max(1, runCount))));
+}
+
+function Section({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="space-y-3">
+      <div>
+        <h2 id={id} className="text-lg font-semibold">
+          {title}
+        </h2>
+        {description && <p className="text-sm text-zinc-500 dark:text-zinc-400">{description}</p>}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** Loads the downsampled histories; streamed so the params table does not wait for them. */
+async function Curves({ runs, metricKeys }: { runs: CompareRun[]; metricKeys: string[] }) {
+  const perSeries = pointsPerSeries(runs.length);
+  const raw = await getMetricHistories(
+    runs.map((r) => r.id),
+    metricKeys,
+    { maxPoints: perSeries },
+  );
+  // [step, value] pairs keep the payload to the browser small; non-finite values cannot be drawn.
+  const histories: Record<string, Record<string, [number, number][]>> = {};
+  for (const [runId, byKey] of Object.entries(raw)) {
+    histories[runId] = {};
+    for (const [key, points] of Object.entries(byKey)) {
+      histories[runId]![key] = points.filter((p) => Number.isFinite(p.value)).map((p) => [p.step, p.value]);
+    }
+  }
+  return <CompareCurves runs={runs} metricKeys={metricKeys} histories={histories} pointsPerSeries={perSeries} />;
+}
+
+function CurvesSkeleton({ count }: { count: number }) {
+  return (
+    <div className="grid gap-4 lg:grid-cols-2" aria-busy="true" aria-label="Loading metric curves">
+      {Array.from({ length: Math.min(4, Math.max(1, count)) }, (_, i) => (
+        <div key={i} className="card h-72 animate-pulse bg-zinc-100/60 dark:bg-zinc-800/40" />
+      ))}
+    </div>
+  );
+}
+
+export default async function ComparePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ runs?: string | string[] }>;
+}) {
+  await requirePageActor();
+  const [{ id }, sp] = await Promise.all([params, searchParams]);
+  const experiment = await orNotFound(getExperiment(id));
+  const requested = [...new Set((Array.isArray(sp.runs) ? sp.runs.join(",") : (sp.runs ?? "")).split(",").map((s) => s.trim()).filter(Boolean))];
+  const validIds = requested.filter((r) => runIdSchema.safeParse(r).success);
+  const considered = validIds.slice(0, MAX_RUNS);
+  const runs = await getRuns(considered);
+  const missing = considered.length - runs.length + (requested.length - validIds.length);
+
+  const header = (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-500 dark:text-zinc-400">
+        <Link href="/experiments" className="link">
+          Experiments
+        </Link>{" "}
+        /{" "}
+        <Link href={`/experiments/${experiment.id}`} className="link">
+          {experiment.name}
+        </Link>{" "}
+        / <span>Compare</span>
+      </nav>
+      <PageHeader
+        title={`Compare ${runs.length} ${runs.length === 1 ? "run" : "runs"}`}
+        description="Metric curves overlaid, params side by side, and how params relate to a metric."
+        actions={
+          <Link href={`/experiments/${experiment.id}`} className="btn-secondary">
+            Back to runs
+          </Link>
+        }
+      />
+    </>
+  );
+
+  if (runs.length === 0) {
+    return (
+      <>
+        {header}
+        <EmptyState title="No runs to compare">
+          <p>
+            Select two or more runs with the checkboxes on the{" "}
+            <Link href={`/experiments/${experiment.id}`} className="link">
+              experiment page
+            </Link>{" "}
+            and press Compare.
+          </p>
+        </EmptyState>
+      </>
+    );
+  }
+
+  const colored = runs.map((r, i) => ({ ...r, color: runColor(i) }));
+  const paramKeys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
+  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const compareRuns: ParamsCompareRun[] = colored.map((r) => ({
+    id: r.id,
+    name: r.name,
+    color: r.color,
+    params: r.params,
+    metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])),
+  }));
+  const curveRuns: CompareRun[] = colored.map((r) => ({ id: r.id, name: r.name, color: r.color }));
+
+  return (
+    <>
+      {header}
+      <div className="space-y-10">
+        {(missing > 0 || validIds.length > MAX_RUNS) && (
+          <Alert tone="warning">
+            {validIds.length > MAX_RUNS && `Only the first ${MAX_RUNS} runs are compared. `}
+            {missing > 0 && `${missing} of the requested runs do not exist and are left out.`}
+          </Alert>
+        )}
+        <Section id="curves-heading" title="Metric curves" description="Each metric against step, one line per run.">
+          {metricKeys.length === 0 ? (
+            <p className="text-sm text-zinc-500 dark:text-zinc-400">These runs logged no metrics.</p>
+          ) : (
+            <Suspense fallback={<CurvesSkeleton count={metricKeys.length} />}>
+              <Curves runs={curveRuns} metricKeys={metricKeys} />
+            </Suspense>
+          )}
+        </Section>
+        <Section id="params-heading" title="Params">
+          <ParamsCompare runs={compareRuns} paramKeys={paramKeys} metricKeys={metricKeys} />
+        </Section>
+        <Section
+          id="parallel-heading"
+          title="Parallel coordinates"
+          description="Each line is a run crossing one axis per param; its colour is the chosen metric."
+        >
+          <ParallelCoordinates runs={compareRuns} paramKeys={paramKeys} metricKeys={metricKeys} />
+        </Section>
+      </div>
+    </>
+  );
+}

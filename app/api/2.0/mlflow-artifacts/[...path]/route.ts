@@ -1,0 +1,9 @@
+// MLflow's artifact proxy: upload (PUT), download (GET), list (GET artifacts?path=), delete.
+import { handleMlflowArtifactsRequest } from "@/lib/mlflow";
+
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ path: string[] }> };
+const handle = async (req: Request, ctx: Ctx) => handleMlflowArtifactsRequest(req, (await ctx.params).path);
+
+export { handle as GET, handle as PUT, handle as DELETE };

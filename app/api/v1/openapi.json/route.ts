@@ -1,0 +1,16 @@
+import { datasetsApi } from "@/lib/datasets";
+import { openApiDocument } from "@/lib/http";
+import { registryApi } from "@/lib/registry";
+import { trackingApi } from "@/lib/tracking";
+import { trainingApi } from "@/lib/training";
+
+export const dynamic = "force-static";
+
+/** OpenAPI 3.1, generated from the Zod schemas the handlers validate with. Public: it holds no data. */
+export function GET(): Response {
+  const doc = openApiDocument(
+    { title: "MLOps platform API", version: "1", description: "Tracking and registry. MLflow's REST API is served under /api/2.0/mlflow (see docs/tracking.md)." },
+    [...trackingApi, ...registryApi, ...datasetsApi, ...trainingApi],
+  );
+  return Response.json(doc);
+}

@@ -1,0 +1,242 @@
+// HPO benchmark: our TPE (defaults), our TPE with Optuna's exact defaults, Optuna's TPESampler (Python,
+// bench/hpo_reference.py, run from here in the same run) and random search, on the same functions and
+// budget; then sampler time per trial for ours and Optuna's. Prints JSON.
+//
+//   npx tsx bench/hpo.ts [--seeds 20] [--trials 100] [--functions branin,mixed] [--timing-trials 100,1000] [--no-timing]
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  OPTUNA_TPE_DEFAULTS,
+  RandomSampler,
+  TPESampler,
+  TPE_DEFAULTS,
+  createStudy,
+  type Distribution,
+  type FrozenTrial,
+  type ParamValue,
+  type Sampler,
+  type SearchSpace,
+  type StudyView,
+} from "@/lib/hpo";
+import { BENCH_FUNCTIONS, type BenchFunction } from "./hpo-functions";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const python = join(root, ".venv-ref", "bin", "python");
+
+const { values: args } = parseArgs({
+  options: {
+    seeds: { type: "string", default: "20" },
+    trials: { type: "string", default: "100" },
+    functions: { type: "string", default: BENCH_FUNCTIONS.map((f) => f.name).join(",") },
+    "timing-trials": { type: "string", default: "100,1000" },
+    "timing-functions": { type: "string", default: "hartmann6,mixed" },
+    "no-timing": { type: "boolean", default: false },
+  },
+});
+const seeds = Number(args.seeds);
+const trials = Number(args.trials);
+const functions = args.functions.split(",").map((n) => {
+  const f = BENCH_FUNCTIONS.find((x) => x.name === n);
+  if (!f) throw new Error(`unknown function '${n}'`);
+  return f;
+});
+
+function runPython(argv: string[]): Promise<unknown> {
+  if (!existsSync(python)) throw new Error(`no Python venv at ${python}: create it with python3 -m venv .venv-ref && .venv-ref/bin/pip install optuna`);
+  return new Promise((resolve, reject) => {
+    const p = spawn(python, [join(root, "bench", "hpo_reference.py"), ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`hpo_reference.py exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+/** Yields to the event loop, so the Python child's output is read while we compute. */
+const tick = () => new Promise((r) => setImmediate(r));
+
+async function bestValues(f: BenchFunction, make: (seed: number) => Sampler): Promise<number[]> {
+  const out: number[] = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    const study = await createStudy({ sampler: make(seed) });
+    await study.optimize(f.objective, { nTrials: trials });
+    out.push(study.bestValue);
+    await tick();
+  }
+  return out;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+/** One-sided Mann–Whitney U: P(values of `a` are not smaller than those of `b`), normal approximation with ties. */
+function mannWhitneyLess(a: number[], b: number[]): number {
+  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => x.v - y.v);
+  const ranks = new Array<number>(all.length);
+  let tieTerm = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j + 1 < all.length && all[j + 1]!.v === all[i]!.v) j++;
+    for (let k = i; k <= j; k++) ranks[k] = (i + j) / 2 + 1;
+    const t = j - i + 1;
+    tieTerm += t ** 3 - t;
+    i = j + 1;
+  }
+  const n1 = a.length;
+  const n2 = b.length;
+  const r1 = all.reduce((s, x, i) => s + (x.g === 0 ? ranks[i]! : 0), 0);
+  const u1 = r1 - (n1 * (n1 + 1)) / 2;
+  const mean = (n1 * n2) / 2;
+  const sd = Math.sqrt(((n1 * n2) / 12) * (n1 + n2 + 1 - tieTerm / ((n1 + n2) * (n1 + n2 - 1))));
+  if (sd === 0) return 0.5;
+  const z = (u1 - mean + 0.5) / sd;
+  return 0.5 * (1 + erfApprox(z / Math.SQRT2));
+}
+
+function erfApprox(x: number): number {
+  // Abramowitz–Stegun 7.1.26 is plenty for a p-value.
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x >= 0 ? y : -y;
+}
+
+const summary = (xs: number[]) => ({ median: quantile(xs, 0.5), q25: quantile(xs, 0.25), q75: quantile(xs, 0.75) });
+
+/** Wraps a sampler and adds up the time spent in it. */
+class TimedSampler implements Sampler {
+  readonly name: string;
+  ms = 0;
+  constructor(private readonly inner: Sampler) {
+    this.name = inner.name;
+  }
+  private timed<T>(fn: () => T): T {
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.ms += performance.now() - t0;
+    }
+  }
+  inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): SearchSpace {
+    return this.timed(() => this.inner.inferRelativeSearchSpace?.(study, trial) ?? {});
+  }
+  sampleRelative(study: StudyView, trial: FrozenTrial, space: SearchSpace): Record<string, ParamValue> {
+    return this.timed(() => this.inner.sampleRelative?.(study, trial, space) ?? {});
+  }
+  sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, d: Distribution): ParamValue {
+    return this.timed(() => this.inner.sampleIndependent(study, trial, name, d));
+  }
+}
+
+async function timeOurs(f: BenchFunction, n: number, repeats: number) {
+  const runs = [];
+  for (let r = 0; r < repeats; r++) {
+    const sampler = new TimedSampler(new TPESampler({ seed: r }));
+    const study = await createStudy({ sampler });
+    const t0 = performance.now();
+    await study.optimize(f.objective, { nTrials: n });
+    runs.push({ sampler_ms_per_trial: sampler.ms / n, wall_ms_per_trial: (performance.now() - t0) / n });
+  }
+  return runs;
+}
+
+type TimingRun = { sampler_ms_per_trial: number; wall_ms_per_trial: number };
+const meanOf = (runs: TimingRun[], k: keyof TimingRun) => runs.reduce((s, r) => s + r[k], 0) / runs.length;
+
+async function main() {
+  const started = Date.now();
+  // Quality: Optuna runs in a child process while we compute ours (CPU time does not matter here).
+  const optunaQuality = runPython(["quality", "--seeds", String(seeds), "--trials", String(trials), "--functions", functions.map((f) => f.name).join(",")]) as Promise<{
+    optuna_version: string;
+    best: Record<string, number[]>;
+  }>;
+  const ours: Record<string, { tpe: number[]; compat: number[]; random: number[] }> = {};
+  for (const f of functions) {
+    ours[f.name] = {
+      tpe: await bestValues(f, (seed) => new TPESampler({ seed })),
+      compat: await bestValues(f, (seed) => new TPESampler({ ...OPTUNA_TPE_DEFAULTS, seed })),
+      random: await bestValues(f, (seed) => new RandomSampler({ seed })),
+    };
+  }
+  const optuna = await optunaQuality;
+
+  const quality: Record<string, unknown> = {};
+  const verdicts: { asGoodAsOptuna: boolean; betterThanRandom: boolean }[] = [];
+  for (const f of functions) {
+    const o = ours[f.name]!;
+    const py = optuna.best[f.name]!;
+    const asGood = quantile(o.tpe, 0.5) <= quantile(py, 0.5);
+    const pRandom = mannWhitneyLess(o.tpe, o.random);
+    verdicts.push({ asGoodAsOptuna: asGood, betterThanRandom: pRandom < 0.01 });
+    quality[f.name] = {
+      optimum: f.optimum,
+      ours_tpe: summary(o.tpe),
+      optuna_tpe: summary(py),
+      ours_optuna_defaults: summary(o.compat),
+      random: summary(o.random),
+      median_ours_le_optuna: asGood,
+      p_ours_not_better_than_optuna: mannWhitneyLess(o.tpe, py),
+      p_ours_not_better_than_random: pRandom,
+    };
+  }
+
+  const timing: Record<string, unknown> = {};
+  let timingOk = true;
+  if (!args["no-timing"]) {
+    // Warm the JIT once (Python pays its imports before its timer starts too).
+    await timeOurs(BENCH_FUNCTIONS[0]!, 30, 1);
+    for (const name of args["timing-functions"].split(",")) {
+      const f = BENCH_FUNCTIONS.find((x) => x.name === name)!;
+      const perSize: Record<string, unknown> = {};
+      for (const n of args["timing-trials"].split(",").map(Number)) {
+        const repeats = n <= 200 ? 3 : 1;
+        // Alternate the two sides so that load from other work on the machine hits both alike.
+        const py = (await runPython(["timing", "--trials", String(n), "--repeats", String(repeats), "--functions", name])) as { timing: Record<string, TimingRun[]> };
+        const ts = await timeOurs(f, n, repeats);
+        const row = {
+          ours_sampler_ms_per_trial: meanOf(ts, "sampler_ms_per_trial"),
+          optuna_sampler_ms_per_trial: meanOf(py.timing[name]!, "sampler_ms_per_trial"),
+          ours_wall_ms_per_trial: meanOf(ts, "wall_ms_per_trial"),
+          optuna_wall_ms_per_trial: meanOf(py.timing[name]!, "wall_ms_per_trial"),
+          repeats,
+        };
+        timingOk &&= row.ours_sampler_ms_per_trial <= row.optuna_sampler_ms_per_trial;
+        perSize[String(n)] = row;
+      }
+      timing[name] = perSize;
+    }
+  }
+
+  const result = {
+    config: {
+      seeds,
+      trials,
+      optuna_version: optuna.optuna_version,
+      node: process.version,
+      cpus: os.cpus().length,
+      ours_tpe: { ...TPE_DEFAULTS, gamma: "min(ceil(0.1 n), 25)", weights: "optuna default_weights" },
+      optuna_tpe: "TPESampler(seed=s) at Optuna's defaults",
+      seconds: Math.round((Date.now() - started) / 1000),
+    },
+    quality,
+    timing,
+    bar: {
+      median_as_good_as_optuna_everywhere: verdicts.every((v) => v.asGoodAsOptuna),
+      better_than_random_everywhere_p_lt_0_01: verdicts.every((v) => v.betterThanRandom),
+      sampler_time_not_above_optuna: args["no-timing"] ? null : timingOk,
+    },
+  };
+  console.log(JSON.stringify(result, null, 2));
+}
+
+await main();

@@ -1,0 +1,33 @@
+// Hyperparameter optimisation: define-by-run trials, samplers, pruners, studies over a storage
+// interface, and parameter importance. See docs/hpo.md.
+export * from "./types";
+export {
+  categoricalDistribution,
+  contains,
+  describeDistribution,
+  distributionsEqual,
+  floatDistribution,
+  intDistribution,
+  isSingle,
+  type CategoricalDistribution,
+  type Distribution,
+  type FloatDistribution,
+  type IntDistribution,
+  type NumericOptions,
+  type ParamValue,
+  type SearchSpace,
+} from "./distributions";
+export { InMemoryStorage, type CreateTrialInput, type HpoStorage, type StudyRecord } from "./storage";
+export { Trial, TrialPruned } from "./trial";
+export { Study, createStudy, type CreateStudyOptions, type Objective, type OptimizeOptions, type TellResult } from "./study";
+export type { Sampler } from "./samplers/types";
+export { RandomSampler, type RandomSamplerOptions } from "./samplers/random";
+export { GridSampler, type GridSamplerOptions } from "./samplers/grid";
+export { OPTUNA_TPE_DEFAULTS, TPESampler, TPE_DEFAULTS, defaultGamma, type TPESamplerOptions } from "./samplers/tpe";
+export { defaultWeights } from "./samplers/parzen";
+export type { Pruner } from "./pruners/types";
+export { NopPruner } from "./pruners/nop";
+export { MedianPruner, PercentilePruner, type PercentilePrunerOptions } from "./pruners/median";
+export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from "./pruners/successive-halving";
+export { groupDecomposedSearchSpace, intersectionSearchSpace } from "./search-space";
+export { fanovaImportances, type ImportanceOptions } from "./importance/fanova";

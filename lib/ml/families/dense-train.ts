@@ -1,0 +1,285 @@
+// Training of dense networks with TensorFlow.js (the linear and mlp families share it: linear = no hidden layer).
+// A hand-written loop over tf variables rather than LayersModel.fit: it was ~1.7× faster per step on small batches,
+// lets us seed initialisation, shuffling and dropout masks ourselves (same seed → same weights), and check
+// abort and divergence between steps.
+import * as tf from "@tensorflow/tfjs";
+import { invalid } from "../../errors";
+import { ensureBackend } from "../backend";
+import { createRng, deriveSeed, permutation, type Rng } from "../random";
+import { biasName, denseConfigSchema, kernelName, type DenseConfig } from "./dense-scorer";
+import { TrainingDivergedError } from "./errors";
+import type { EpochReport, FitOptions, FittedModel, ModelState, TrainingSet } from "./types";
+
+export interface DenseParams {
+  readonly hidden: readonly number[];
+  readonly dropout: number;
+  /** Penalty l2 · ½‖W‖² on kernels (not biases), added to the mean loss. */
+  readonly l2: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+  readonly epochs: number;
+  /** Epochs without a validation-loss improvement before stopping; 0 trains every epoch (the best one's weights are still kept). */
+  readonly patience: number;
+}
+
+/** Validation loss must drop by more than this to count as an improvement. */
+const MIN_DELTA = 1e-4;
+
+export function denseConfig(inputs: number, task: FitOptions<unknown>["task"], nClasses: number, hidden: readonly number[]): DenseConfig {
+  const head = task === "regression" ? "identity" : nClasses === 2 ? "sigmoid" : "softmax";
+  const outputs = head === "softmax" ? nClasses : 1;
+  return {
+    inputs,
+    layers: [...hidden.map((units) => ({ units, activation: "relu" as const })), { units: outputs, activation: "linear" as const }],
+    head,
+  };
+}
+
+export async function trainDense(data: TrainingSet, opts: FitOptions<DenseParams>): Promise<FittedModel> {
+  const backend = await ensureBackend();
+  const { params } = opts;
+  const config = denseConfig(data.X.cols, opts.task, opts.nClasses, params.hidden);
+  const rows = data.X.rows;
+  if (rows === 0) throw invalid("No training rows");
+  const batchSize = Math.min(params.batchSize, rows);
+  const initRng = createRng(deriveSeed(opts.seed, "dense:init"));
+  const shuffleRng = createRng(deriveSeed(opts.seed, "dense:shuffle"));
+  const dropoutRng = createRng(deriveSeed(opts.seed, "dense:dropout"));
+
+  const kernels: tf.Variable[] = [];
+  const biases: tf.Variable[] = [];
+  let fanIn = config.inputs;
+  for (const layer of config.layers) {
+    const w = glorotUniform(fanIn, layer.units, initRng);
+    const shape: [number, number] = [fanIn, layer.units];
+    const units = layer.units;
+    kernels.push(tf.tidy(() => tf.variable(tf.tensor2d(w, shape), true)));
+    biases.push(tf.tidy(() => tf.variable(tf.zeros([units]), true)));
+    fanIn = layer.units;
+  }
+  const variables = [...kernels, ...biases];
+  const optimizer = tf.train.adam(params.learningRate);
+  const X = tf.tensor2d(data.X.data, [rows, data.X.cols]);
+  const Y = targetTensor(config, data.y, opts.nClasses);
+  const val = opts.validation;
+  const Xv = val ? tf.tensor2d(val.X.data, [val.X.rows, val.X.cols]) : null;
+  let best: tf.Tensor[] | null = null;
+  // Outside the loop so an abort or divergence mid-epoch still frees it.
+  let lossSum: tf.Tensor | null = null;
+
+  const forward = (x: tf.Tensor2D, masks: (tf.Tensor | null)[] | null): tf.Tensor2D => {
+    let h = x;
+    config.layers.forEach((layer, i) => {
+      h = tf.add(tf.matMul(h, kernels[i]!), biases[i]!);
+      if (layer.activation === "relu") {
+        h = tf.relu(h);
+        const mask = masks?.[i];
+        if (mask) h = tf.mul(h, mask);
+      }
+    });
+    return h;
+  };
+
+  /** One Adam step on the given rows; returns their mean loss (without the penalty), kept for the caller to free. */
+  const step = (batch: Int32Array): tf.Scalar => {
+    const masks = dropoutMasks(config, params.dropout, batch.length, dropoutRng);
+    let dataLoss: tf.Scalar | null = null;
+    try {
+      tf.tidy(() => {
+        const idx = tf.tensor1d(batch, "int32");
+        const xb = tf.gather(X, idx) as tf.Tensor2D;
+        const yb = tf.gather(Y, idx);
+        const objective = (): tf.Scalar => {
+          // Kept out of the gradient scope so the epoch loss can be summed on the device without a sync per step.
+          dataLoss = tf.keep(lossFn(config, yb, forward(xb, masks)));
+          // minimize() disposes the returned cost: hand it a clone, never the kept loss itself.
+          if (params.l2 === 0) return tf.clone(dataLoss);
+          const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+          return tf.add(dataLoss, tf.mul(penalty, params.l2 / 2));
+        };
+        optimizer.minimize(objective, false, variables);
+      });
+    } finally {
+      tf.dispose(masks.filter((m): m is tf.Tensor => m !== null));
+    }
+    return dataLoss!;
+  };
+
+  try {
+    const history: EpochReport[] = [];
+    let bestLoss = Infinity;
+    let bestEpoch = 0;
+    let stoppedEarly = false;
+    for (let epoch = 1; epoch <= params.epochs; epoch++) {
+      const order = permutation(rows, shuffleRng);
+      lossSum = tf.scalar(0);
+      for (let start = 0; start < rows; start += batchSize) {
+        throwIfAborted(opts.signal);
+        const end = Math.min(rows, start + batchSize);
+        const dataLoss = step(order.subarray(start, end));
+        const previous: tf.Tensor = lossSum;
+        const summed = tf.tidy(() => tf.add(previous, tf.mul(dataLoss, end - start)));
+        tf.dispose([dataLoss, previous]);
+        lossSum = summed;
+      }
+      const loss = (await lossSum.data())[0]! / rows;
+      lossSum.dispose();
+      lossSum = null;
+      if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, loss);
+
+      let valLoss: number | null = null;
+      let metrics: Record<string, number> = {};
+      if (val && Xv) {
+        const logits = tf.tidy(() => forward(Xv, null));
+        const z = await logits.data();
+        logits.dispose();
+        ({ loss: valLoss, metrics } = evaluateLogits(config, z, val.y, opts.nClasses));
+        if (!Number.isFinite(valLoss)) throw new TrainingDivergedError(epoch, valLoss);
+      }
+      const report: EpochReport = { epoch, maxEpochs: params.epochs, loss, valLoss, metrics };
+      history.push(report);
+      await opts.onEpoch?.(report);
+
+      const monitored = valLoss ?? loss;
+      if (monitored < bestLoss - MIN_DELTA || bestEpoch === 0) {
+        bestLoss = monitored;
+        bestEpoch = epoch;
+        if (val) {
+          best?.forEach((t) => t.dispose());
+          best = variables.map((v) => v.clone());
+        }
+      } else if (val && params.patience > 0 && epoch - bestEpoch >= params.patience) {
+        stoppedEarly = true;
+        break;
+      }
+      // Let timers and abort signals run between epochs; tf's data() may resolve without yielding.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (best) variables.forEach((v, i) => v.assign(best![i]!));
+    else bestEpoch = history.length;
+    return { state: await snapshot(config, kernels, biases), history, bestEpoch, stoppedEarly, backend };
+  } finally {
+    best?.forEach((t) => t.dispose());
+    [X, Y, Xv, lossSum, ...variables].forEach((t) => t?.dispose());
+    optimizer.dispose();
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException("Training was aborted", "AbortError");
+}
+
+/** Glorot/Xavier uniform, as Keras and scikit-learn's MLP initialise dense kernels. */
+function glorotUniform(fanIn: number, fanOut: number, rng: Rng): Float32Array {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const w = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < w.length; i++) w[i] = (rng.next() * 2 - 1) * limit;
+  return w;
+}
+
+/** Inverted-dropout masks for hidden layers, drawn from our seeded stream (tf's seeded dropout repeats one mask). */
+function dropoutMasks(config: DenseConfig, rate: number, rows: number, rng: Rng): (tf.Tensor | null)[] {
+  return config.layers.map((layer) => {
+    if (rate === 0 || layer.activation !== "relu") return null;
+    const keep = 1 / (1 - rate);
+    const m = new Float32Array(rows * layer.units);
+    for (let i = 0; i < m.length; i++) m[i] = rng.next() < rate ? 0 : keep;
+    return tf.tensor2d(m, [rows, layer.units]);
+  });
+}
+
+function targetTensor(config: DenseConfig, y: Float64Array, nClasses: number): tf.Tensor2D {
+  if (config.head === "softmax") {
+    const oneHot = new Float32Array(y.length * nClasses);
+    y.forEach((c, i) => (oneHot[i * nClasses + c] = 1));
+    return tf.tensor2d(oneHot, [y.length, nClasses]);
+  }
+  return tf.tensor2d(Float32Array.from(y), [y.length, 1]);
+}
+
+function lossFn(config: DenseConfig, y: tf.Tensor, logits: tf.Tensor2D): tf.Scalar {
+  if (config.head === "softmax") return tf.losses.softmaxCrossEntropy(y, logits);
+  if (config.head === "sigmoid") return tf.losses.sigmoidCrossEntropy(y, logits);
+  return tf.losses.meanSquaredError(y, logits);
+}
+
+/** Validation loss (same definition as the training loss) and metric, computed from logits in float64. */
+function evaluateLogits(config: DenseConfig, z: ArrayLike<number>, y: Float64Array, nClasses: number): { loss: number; metrics: Record<string, number> } {
+  const n = y.length;
+  let loss = 0;
+  let hits = 0;
+  if (config.head === "identity") {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += y[i]!;
+    mean /= n;
+    let tot = 0;
+    for (let i = 0; i < n; i++) {
+      loss += (z[i]! - y[i]!) ** 2;
+      tot += (y[i]! - mean) ** 2;
+    }
+    return { loss: loss / n, metrics: { val_r2: tot > 0 ? 1 - loss / tot : 0 } };
+  }
+  if (config.head === "sigmoid") {
+    for (let i = 0; i < n; i++) {
+      const zi = z[i]!;
+      const t = y[i]!;
+      // log(1 + e^z) − t·z, written to stay finite for large |z|.
+      loss += Math.max(zi, 0) - t * zi + Math.log1p(Math.exp(-Math.abs(zi)));
+      if ((zi > 0 ? 1 : 0) === t) hits++;
+    }
+    return { loss: loss / n, metrics: { val_accuracy: hits / n } };
+  }
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    let arg = 0;
+    for (let c = 0; c < nClasses; c++) {
+      if (z[i * nClasses + c]! > max) {
+        max = z[i * nClasses + c]!;
+        arg = c;
+      }
+    }
+    let sum = 0;
+    for (let c = 0; c < nClasses; c++) sum += Math.exp(z[i * nClasses + c]! - max);
+    loss += max + Math.log(sum) - z[i * nClasses + y[i]!]!;
+    if (arg === y[i]) hits++;
+  }
+  return { loss: loss / n, metrics: { val_accuracy: hits / n } };
+}
+
+async function snapshot(config: DenseConfig, kernels: tf.Variable[], biases: tf.Variable[]): Promise<ModelState> {
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (let i = 0; i < config.layers.length; i++) {
+    tensors[kernelName(i)] = { shape: kernels[i]!.shape, data: new Float32Array(await kernels[i]!.data<"float32">()) };
+    tensors[biasName(i)] = { shape: biases[i]!.shape, data: new Float32Array(await biases[i]!.data<"float32">()) };
+  }
+  return { config, tensors };
+}
+
+/**
+ * TensorFlow.js's own prediction for a saved dense state, through a LayersModel built from it.
+ * Tests prove the plain scorer equal to this; nothing on the serving path calls it.
+ */
+export async function predictWithTensorflow(state: ModelState, X: Float32Array, rows: number): Promise<Float64Array> {
+  await ensureBackend();
+  const config = denseConfigSchema.parse(state.config);
+  const model = tf.sequential();
+  let inputs = config.inputs;
+  config.layers.forEach((layer, i) => {
+    const head = i === config.layers.length - 1 && config.head !== "identity" ? config.head : layer.activation;
+    model.add(tf.layers.dense({ units: layer.units, activation: head, inputShape: i === 0 ? [inputs] : undefined }));
+    inputs = layer.units;
+  });
+  const weights = config.layers.flatMap((_, i) => [kernelName(i), biasName(i)].map((n) => tf.tensor(state.tensors[n]!.data, [...state.tensors[n]!.shape])));
+  model.setWeights(weights);
+  tf.dispose(weights);
+  const x = tf.tensor2d(X, [rows, config.inputs]);
+  const out = model.predict(x) as tf.Tensor;
+  const values = Float64Array.from(await out.data());
+  tf.dispose([x, out]);
+  model.dispose();
+  if (config.head !== "sigmoid") return values;
+  // The scorer reports both class probabilities; the network has one sigmoid unit for P(class 1).
+  const both = new Float64Array(rows * 2);
+  values.forEach((p, r) => ((both[2 * r] = 1 - p), (both[2 * r + 1] = p)));
+  return both;
+}

@@ -1,0 +1,37 @@
+// Family `linear`: logistic regression (binary), softmax regression (multiclass) or linear regression,
+// with an L2 penalty, trained by Adam on mini-batches in TensorFlow.js.
+import { z } from "zod";
+import { denseScorer } from "./dense-scorer";
+import type { ModelFamily } from "./types";
+
+export const linearParamsSchema = z
+  .object({
+    /** Penalty l2 · ½‖w‖² added to the mean loss (inputs are standardised, so one value suits most data). */
+    l2: z.number().min(0).max(100).default(1e-3),
+    // The loss is convex: large batches and a brisk rate converge fast and without the noise that makes
+    // early stopping pick a lucky epoch.
+    learning_rate: z.number().positive().max(10).default(0.05),
+    batch_size: z.number().int().min(1).max(65536).default(200),
+    /** Upper bound; early stopping usually ends training well before it. */
+    epochs: z.number().int().min(1).max(10000).default(1000),
+    /** Epochs without validation improvement before stopping; 0 = never stop early (the best epoch's weights are still kept). */
+    patience: z.number().int().min(0).max(10000).default(20),
+  })
+  .strict();
+export type LinearParams = z.infer<typeof linearParamsSchema>;
+
+export const linearFamily: ModelFamily<LinearParams> = {
+  name: "linear",
+  params: linearParamsSchema,
+  preprocessing: { standardize: true, impute: true, categorical: "onehot" },
+  async fit(data, options) {
+    // Imported on first fit so loading a model for serving never loads TensorFlow.js.
+    const { trainDense } = await import("./dense-train");
+    const p = options.params;
+    return trainDense(data, {
+      ...options,
+      params: { hidden: [], dropout: 0, l2: p.l2, learningRate: p.learning_rate, batchSize: p.batch_size, epochs: p.epochs, patience: p.patience },
+    });
+  },
+  scorer: denseScorer,
+};

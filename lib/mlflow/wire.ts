@@ -1,0 +1,132 @@
+// Domain objects → MLflow's JSON: snake_case, ids as strings, int64 milliseconds as numbers, enum
+// names, unset fields and empty lists left out (as protobuf's JSON printer does). Non-finite metric
+// values become "NaN"/"Infinity"/"-Infinity" when the response is written.
+import { z } from "zod";
+import type { ModelVersion, RegisteredModel } from "../registry";
+import type { Experiment, MetricPoint, MetricValue, Run, RunInfo, ViewType } from "../tracking";
+
+type Wire = Record<string, unknown>;
+
+/** Drops undefined/null fields and empty arrays. */
+export function compact<T extends Wire>(o: T): T {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)),
+  ) as T;
+}
+
+const kv = (r: Record<string, string>) => Object.entries(r).map(([key, value]) => ({ key, value }));
+
+export function experimentWire(e: Experiment): Wire {
+  return compact({
+    experiment_id: e.id,
+    name: e.name,
+    artifact_location: e.artifactLocation,
+    lifecycle_stage: e.lifecycleStage,
+    last_update_time: e.lastUpdateTime,
+    creation_time: e.createdAt,
+    tags: kv(e.tags),
+  });
+}
+
+export function runInfoWire(r: RunInfo, tags?: Record<string, string>): Wire {
+  return compact({
+    run_id: r.id,
+    run_uuid: r.id,
+    run_name: r.name,
+    experiment_id: r.experimentId,
+    user_id: tags?.["mlflow.user"],
+    status: r.status,
+    start_time: r.startTime,
+    end_time: r.endTime,
+    artifact_uri: r.artifactUri,
+    lifecycle_stage: r.lifecycleStage,
+  });
+}
+
+export function metricWire(key: string, m: MetricValue): Wire {
+  return { key, value: m.value, timestamp: m.timestamp, step: m.step };
+}
+
+export function runWire(r: Run): Wire {
+  return {
+    info: runInfoWire(r, r.tags),
+    data: compact({
+      metrics: Object.entries(r.metrics).map(([k, m]) => metricWire(k, m)),
+      params: kv(r.params),
+      tags: kv(r.tags),
+    }),
+    inputs: {},
+  };
+}
+
+export function historyWire(points: MetricPoint[]): Wire[] {
+  return points.map((p) => metricWire(p.key, p));
+}
+
+export function modelVersionWire(v: ModelVersion): Wire {
+  return compact({
+    name: v.modelName,
+    version: String(v.version),
+    creation_timestamp: v.createdAt,
+    last_updated_timestamp: v.updatedAt,
+    user_id: v.createdById,
+    current_stage: v.stage,
+    description: v.description,
+    source: v.source,
+    run_id: v.runId,
+    status: v.status,
+    tags: kv(v.tags),
+    aliases: v.aliases,
+  });
+}
+
+export function registeredModelWire(m: RegisteredModel): Wire {
+  return compact({
+    name: m.name,
+    creation_timestamp: m.createdAt,
+    last_updated_timestamp: m.updatedAt,
+    description: m.description,
+    latest_versions: m.latestVersions.map(modelVersionWire),
+    tags: kv(m.tags),
+    aliases: Object.entries(m.aliases).map(([alias, version]) => ({ alias, version: String(version) })),
+  });
+}
+
+// ---- request pieces shared by the handlers
+
+/** MLflow's ViewType enum, by name or number. */
+export const viewTypeSchema = z
+  .union([z.enum(["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]), z.literal(1), z.literal(2), z.literal(3), z.enum(["1", "2", "3"])])
+  .optional()
+  .transform((v): ViewType => {
+    const s = String(v ?? "ACTIVE_ONLY");
+    return s === "DELETED_ONLY" || s === "2" ? "deleted" : s === "ALL" || s === "3" ? "all" : "active";
+  });
+
+export const kvList = z.array(z.object({ key: z.string(), value: z.string().default("") })).default([]);
+
+export function kvToRecord(list: { key: string; value: string }[]): Record<string, string> {
+  return Object.fromEntries(list.map((t) => [t.key, t.value]));
+}
+
+/** A string or a list of strings (a repeated query parameter), as a list. */
+export const stringList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+/** The run id of a request: run_id, or the deprecated run_uuid. */
+export const runIdFields = z
+  .object({ run_id: z.string().optional(), run_uuid: z.string().optional() })
+  .transform((b, ctx) => {
+    const id = b.run_id || b.run_uuid;
+    if (!id) {
+      ctx.addIssue({ code: "custom", message: "run_id is required", path: ["run_id"] });
+      return z.NEVER;
+    }
+    return id;
+  });
+
+export function runIdOf(input: Record<string, unknown>): string {
+  return runIdFields.parse(input);
+}

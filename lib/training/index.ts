@@ -1,0 +1,19 @@
+// Training as one pipeline (issue 4, part 3): the worker's `train` job and `mlops train` both call runTraining.
+export { runTraining, datasetNameFromPath, MODEL_ARTIFACT_DIR, TAGS as TRAINING_TAGS, TrainingFailedError, type TrainingOptions, type TrainingResult } from "./run";
+export { defaultMetric, registerVersion, testMetricKey, type RegisterRequest, type Registration } from "./register";
+export {
+  AUTO_FAMILY,
+  DEFAULT_SEED,
+  familyChoices,
+  METRIC_NAMES,
+  parseSpec,
+  registerSchema,
+  splitSchema,
+  trainingSpecSchema,
+  trainJobSpecSchema,
+  type TrainingSpec,
+  type TrainingSpecInput,
+  type TrainJobSpec,
+} from "./spec";
+export { TRAIN_JOB, enqueueTraining, trainJobHandler, type TrainJobResult } from "./job";
+export { trainingApi } from "./api";

@@ -1,0 +1,334 @@
+// The training pipeline shared by the worker's `train` job and `mlops train`: resolve the dataset
+// version, create a run, fit (one family or every family for `auto`), stream epoch metrics into the
+// run, store the model as run artifacts, register it under the champion/challenger policy.
+import { execFileSync } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename, extname } from "node:path";
+import type { Actor } from "../auth";
+import { createDatasetVersion, getDatasetVersion, readTable, type DatasetVersionDetail } from "../datasets";
+import { AppError, invalid } from "../errors";
+import { FAMILIES, getFamily, parseParams, trainModel, type EpochReport, type Task, type TrainResult } from "../ml";
+import { logger } from "../observability";
+import {
+  createExperiment,
+  getExperimentByName,
+  logBatch,
+  setRunTags,
+  updateRun,
+  uploadRunArtifact,
+  createRun,
+  type Experiment,
+} from "../tracking";
+import { registerVersion, testMetricKey, type Registration } from "./register";
+import { AUTO_FAMILY, parseSpec, trainingSpecSchema, type TrainingSpec } from "./spec";
+
+export interface TrainingOptions {
+  /** Who trains (role editor); null for trusted in-process callers (the CLI, the worker on behalf of a job's creator). */
+  actor: Actor | null;
+  onProgress?: (fraction: number, message: string) => void | Promise<void>;
+  signal?: AbortSignal;
+  /** Extra run tags (e.g. the job id). */
+  tags?: Record<string, string>;
+}
+
+export interface TrainingResult {
+  runId: string;
+  runName: string;
+  experimentId: string;
+  experimentName: string;
+  family: string;
+  task: Task;
+  backend: string;
+  testMetrics: Record<string, number>;
+  validationMetrics: Record<string, number>;
+  dataset: { id: string; name: string; version: number };
+  /** Validation score of each family tried (auto), best first. */
+  candidates: { family: string; score: number | null; error?: string }[];
+  modelVersion: Registration | null;
+}
+
+/** A training that failed after its run was created: the run is FAILED (or KILLED) with this message. */
+export class TrainingFailedError extends AppError {
+  readonly runId: string;
+  constructor(cause: unknown, runId: string) {
+    const app = cause instanceof AppError ? cause : null;
+    super(app?.code ?? "internal", cause instanceof Error ? cause.message : String(cause), app?.details);
+    this.name = "TrainingFailedError";
+    this.runId = runId;
+  }
+}
+
+export const MODEL_ARTIFACT_DIR = "model";
+export const TAGS = {
+  family: "mlops.family",
+  backend: "mlops.backend",
+  task: "mlops.task",
+  target: "mlops.target",
+  dataset: "mlops.dataset",
+  error: "mlops.error",
+  registered: "mlops.registered_model",
+  candidates: "mlops.candidates",
+} as const;
+
+const METRIC_FLUSH_POINTS = 200;
+const METRIC_FLUSH_MS = 1000;
+const PROGRESS_EVERY_MS = 500;
+
+let gitSha: string | null | undefined;
+/** The code version: the git commit of the working directory when there is one. */
+function codeVersion(): string | null {
+  if (gitSha !== undefined) return gitSha;
+  try {
+    const out = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", timeout: 3000, stdio: ["ignore", "pipe", "ignore"] }).trim();
+    gitSha = /^[0-9a-f]{40}$/.test(out) ? out : null;
+  } catch {
+    gitSha = null;
+  }
+  return gitSha;
+}
+
+/** A dataset name from a file name: `iris.csv` → `iris`. */
+export function datasetNameFromPath(path: string): string {
+  const base = basename(path, extname(path))
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 128);
+  return base || "dataset";
+}
+
+async function ingestFile(actor: Actor | null, path: string, name: string): Promise<DatasetVersionDetail> {
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) throw invalid(`Cannot read '${path}': no such file`);
+  return (await createDatasetVersion(actor, { name, stream: createReadStream(path) })).version;
+}
+
+async function experimentNamed(actor: Actor | null, name: string): Promise<Experiment> {
+  try {
+    return await getExperimentByName(name);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== "not_found") throw err;
+  }
+  try {
+    return await createExperiment(actor, { name });
+  } catch (err) {
+    // Created by a concurrent run meanwhile.
+    if (err instanceof AppError && err.code === "conflict") return getExperimentByName(name);
+    throw err;
+  }
+}
+
+function numeric(metrics: object | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(metrics ?? {})) if (typeof v === "number") out[k] = v;
+  return out;
+}
+
+/** Param values as strings; arrays and objects as JSON. */
+function paramEntries(prefix: string, params: Record<string, unknown>): { key: string; value: string }[] {
+  return Object.entries(params).map(([k, v]) => ({ key: `${prefix}${k}`, value: typeof v === "object" ? JSON.stringify(v) : String(v) }));
+}
+
+/** Higher is better: accuracy (ties broken by log loss) for classification, R² for regression. */
+function validationScore(r: TrainResult): number | null {
+  const m = numeric(r.valMetrics);
+  if (r.task === "classification") return m.accuracy === undefined ? null : m.accuracy - 1e-6 * (Number.isFinite(m.log_loss) ? m.log_loss! : 1e6);
+  return m.r2 ?? null;
+}
+
+/** Epoch metrics in batches: one round trip per batch, never per point (DESIGN.md "Data"). */
+class MetricStream {
+  private points: { key: string; value: number; step: number; timestamp: number }[] = [];
+  private last = Date.now();
+  constructor(
+    private readonly actor: Actor | null,
+    private readonly runId: string,
+  ) {}
+
+  async add(prefix: string, r: EpochReport): Promise<void> {
+    const timestamp = Date.now();
+    this.points.push({ key: `${prefix}train_loss`, value: r.loss, step: r.epoch, timestamp });
+    if (r.valLoss !== null) this.points.push({ key: `${prefix}val_loss`, value: r.valLoss, step: r.epoch, timestamp });
+    for (const [k, v] of Object.entries(r.metrics)) this.points.push({ key: `${prefix}${k}`, value: v, step: r.epoch, timestamp });
+    if (this.points.length >= METRIC_FLUSH_POINTS || timestamp - this.last >= METRIC_FLUSH_MS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    this.last = Date.now();
+    while (this.points.length) await logBatch(this.actor, this.runId, { metrics: this.points.splice(0, 1000) });
+  }
+}
+
+export async function runTraining(input: unknown, opts: TrainingOptions): Promise<TrainingResult> {
+  const spec: TrainingSpec = parseSpec(trainingSpecSchema, input);
+  const { actor } = opts;
+  const report = async (fraction: number, message: string) => opts.onProgress?.(Math.min(1, Math.max(0, fraction)), message);
+
+  // Everything checkable before a run exists is checked here: bad input leaves no run behind.
+  await report(0, "loading data");
+  const version =
+    "csvPath" in spec.dataset
+      ? await ingestFile(actor, spec.dataset.csvPath, datasetNameFromPath(spec.dataset.csvPath))
+      : await getDatasetVersion(spec.dataset.name, spec.dataset.version);
+  const columns = version.schema.map((c) => c.name);
+  if (!columns.includes(spec.target)) {
+    throw invalid(`Target column '${spec.target}' does not exist in dataset '${version.datasetName}'; columns are: ${columns.join(", ")}`);
+  }
+  const testVersion = spec.test ? await ingestFile(actor, spec.test, `${datasetNameFromPath(spec.test)}`) : null;
+  if (testVersion && !testVersion.schema.some((c) => c.name === spec.target)) {
+    throw invalid(`The test file has no target column '${spec.target}'`);
+  }
+  const families = spec.family === AUTO_FAMILY ? Object.keys(FAMILIES) : [spec.family];
+  // Single family: its parameters are checked now (a typo must not cost a run); auto checks per family.
+  const singleParams = families.length === 1 ? (parseParams(families[0]!, getFamily(families[0]!).params, spec.params) as Record<string, unknown>) : null;
+  const experiment = await experimentNamed(actor, spec.experiment ?? version.datasetName);
+
+  const run = await createRun(actor, {
+    experimentId: experiment.id,
+    name: spec.runName,
+    datasetVersionId: version.id,
+    codeVersion: codeVersion() ?? undefined,
+    tags: {
+      [TAGS.family]: spec.family,
+      [TAGS.target]: spec.target,
+      [TAGS.dataset]: `${version.datasetName}:v${version.version}`,
+      ...(testVersion ? { "mlops.test_dataset": `${testVersion.datasetName}:v${testVersion.version}` } : {}),
+      ...opts.tags,
+    },
+  });
+  const log = logger().child({ runId: run.id });
+  try {
+    await logBatch(actor, run.id, {
+      params: [
+        { key: "family", value: spec.family },
+        { key: "target", value: spec.target },
+        { key: "seed", value: String(spec.seed) },
+        { key: "split_test", value: testVersion ? "separate file" : String(spec.split.test) },
+        { key: "split_validation", value: String(spec.split.validation) },
+        ...(singleParams ? paramEntries("", singleParams) : []),
+      ],
+    });
+    const [table, testTable] = await Promise.all([readTable({ id: version.id }), testVersion ? readTable({ id: testVersion.id }) : null]);
+    const metrics = new MetricStream(actor, run.id);
+    const results: { family: string; result: TrainResult | null; score: number | null; error?: string }[] = [];
+    let lastProgress = 0;
+
+    for (const [i, family] of families.entries()) {
+      const prefix = families.length > 1 ? `${family}/` : "";
+      let params: unknown = singleParams ?? spec.params;
+      if (families.length > 1) {
+        // auto: params keyed by family name apply to that family; a flat object to every family that accepts it.
+        const keyed = Object.keys(spec.params).length > 0 && Object.keys(spec.params).every((k) => k in FAMILIES);
+        params = keyed ? (spec.params[family] ?? {}) : spec.params;
+        try {
+          params = parseParams(family, getFamily(family).params, params);
+        } catch (err) {
+          results.push({ family, result: null, score: null, error: (err as Error).message });
+          continue;
+        }
+      }
+      await report(0.05 + (0.85 * i) / families.length, `training ${family}`);
+      try {
+        const result = await trainModel(table, {
+          target: spec.target,
+          family,
+          params,
+          seed: spec.seed,
+          split: spec.split,
+          testTable: testTable ?? undefined,
+          signal: opts.signal,
+          onEpoch: async (r) => {
+            await metrics.add(prefix, r);
+            if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+              lastProgress = Date.now();
+              await report(0.05 + (0.85 * (i + r.epoch / r.maxEpochs)) / families.length, `${family}: epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
+            }
+          },
+        });
+        await metrics.flush();
+        results.push({ family, result, score: validationScore(result) });
+      } catch (err) {
+        await metrics.flush();
+        // One family failing must not sink `auto`; a single family's failure is the run's.
+        if (families.length === 1 || opts.signal?.aborted) throw err;
+        log.warn({ err, family }, "candidate family failed");
+        results.push({ family, result: null, score: null, error: (err as Error).message });
+      }
+    }
+
+    const ranked = results
+      .filter((r) => r.result)
+      .sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity));
+    const best = ranked[0];
+    if (!best?.result) throw invalid(`No family could be trained: ${results.map((r) => `${r.family}: ${r.error}`).join("; ")}`);
+    const result = best.result;
+    await report(0.92, "evaluating and storing the model");
+
+    const testMetrics = numeric(result.testMetrics);
+    const validationMetrics = numeric(result.valMetrics);
+    const hyper = result.model.info.hyperparameters;
+    await logBatch(actor, run.id, {
+      params: families.length > 1 ? [{ key: "selected_family", value: best.family }, ...paramEntries("", hyper)] : [],
+      metrics: [
+        ...Object.entries(testMetrics).map(([k, v]) => ({ key: testMetricKey(k), value: v, step: 0 })),
+        ...Object.entries(validationMetrics).map(([k, v]) => ({ key: `validation_${k}`, value: v, step: 0 })),
+      ],
+      tags: [
+        { key: TAGS.family, value: best.family },
+        { key: TAGS.backend, value: result.backend },
+        { key: TAGS.task, value: result.task },
+        ...(families.length > 1 ? [{ key: TAGS.candidates, value: JSON.stringify(results.map((r) => ({ family: r.family, score: r.score, error: r.error }))) }] : []),
+      ],
+    });
+    if (families.length > 1) {
+      // The chosen family's curves also under the plain names, so charts of auto runs look like any run's.
+      for (const r of result.history) await metrics.add("", r);
+      await metrics.flush();
+    }
+
+    await uploadRunArtifact(actor, run.id, `${MODEL_ARTIFACT_DIR}/manifest.json`, JSON.stringify(result.manifest, null, 2));
+    for (const [file, bytes] of result.files) await uploadRunArtifact(actor, run.id, `${MODEL_ARTIFACT_DIR}/${file}`, bytes);
+    await uploadRunArtifact(actor, run.id, "importance.json", JSON.stringify(result.importance ?? [], null, 2));
+    await uploadRunArtifact(actor, run.id, "metrics.json", JSON.stringify({ test: result.testMetrics, validation: result.valMetrics, rows: result.rows }, null, 2));
+
+    let modelVersion: Registration | null = null;
+    if (spec.register) {
+      await report(0.96, `registering as '${spec.register.name}'`);
+      modelVersion = await registerVersion(actor, spec.register, {
+        runId: run.id,
+        source: `${run.artifactUri}/${MODEL_ARTIFACT_DIR}`,
+        signature: result.manifest.signature,
+        task: result.task,
+        family: best.family,
+        testMetrics,
+      });
+      await setRunTags(actor, run.id, { [TAGS.registered]: `${modelVersion.name}:v${modelVersion.version}` });
+    }
+    await updateRun(actor, run.id, { status: "FINISHED" });
+    await report(1, "finished");
+    return {
+      runId: run.id,
+      runName: run.name,
+      experimentId: experiment.id,
+      experimentName: experiment.name,
+      family: best.family,
+      task: result.task,
+      backend: result.backend,
+      testMetrics,
+      validationMetrics,
+      dataset: { id: version.id, name: version.datasetName, version: version.version },
+      candidates: [...ranked, ...results.filter((r) => !r.result)].map((r) => ({ family: r.family, score: r.score, ...(r.error ? { error: r.error } : {}) })),
+      modelVersion,
+    };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const status = opts.signal?.aborted ? "KILLED" : "FAILED";
+    try {
+      await setRunTags(actor, run.id, { [TAGS.error]: message.slice(0, 8000) });
+      await updateRun(actor, run.id, { status });
+    } catch (e) {
+      log.error({ err: e }, "could not mark the run as failed");
+    }
+    throw new TrainingFailedError(err, run.id);
+  }
+}

@@ -1,0 +1,247 @@
+// Training as a job and as `mlops train`, on SQLite and PostgreSQL: the CLI in a child process, the
+// job through a WorkerRunner with the worker's real handler, the registration policy, bad input.
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { POST as trainRoute } from "@/app/api/v1/training-runs/route";
+import { resetConfig } from "@/lib/config";
+import { createDatasetVersion } from "@/lib/datasets";
+import { cancelJob, getJob, WorkerRunner } from "@/lib/jobs";
+import { FAMILIES } from "@/lib/ml";
+import { getModelVersion, getModelVersionByAlias, getRegisteredModel } from "@/lib/registry";
+import { getMetricHistory, getRun, listRunArtifacts } from "@/lib/tracking";
+import { enqueueTraining, runTraining, TRAIN_JOB, TrainingFailedError, type TrainJobResult } from "@/lib/training";
+import { jobHandlers } from "@/workers/handlers";
+import { makeApiKey, makeUser, uid } from "../support/factories";
+import { spawnNode } from "../support/processes";
+import { waitForJob } from "../support/wait";
+
+const SHARED = join(import.meta.dirname, "..", "..", "..", "shared", "datasets");
+const csv = (name: string) => join(SHARED, `${name}.csv`);
+// Few epochs: these tests check the plumbing; the quality bar lives in bench/ and tests/unit.
+const FAST = JSON.stringify({ epochs: 60, patience: 10, learning_rate: 0.1 });
+
+let store: string;
+const saved = process.env.ARTIFACT_STORE;
+
+beforeAll(() => {
+  store = mkdtempSync(join(tmpdir(), "training-store-"));
+  process.env.ARTIFACT_STORE = `file:${store}`;
+  resetConfig();
+});
+
+afterAll(() => {
+  if (saved === undefined) delete process.env.ARTIFACT_STORE;
+  else process.env.ARTIFACT_STORE = saved;
+  resetConfig();
+  rmSync(store, { recursive: true, force: true });
+});
+
+async function cli(args: string[]) {
+  const child = spawnNode(["bin/mlops.mjs", "train", ...args], {
+    DATABASE_URL: inject("databaseUrl"),
+    ARTIFACT_STORE: `file:${store}`,
+  });
+  const { code } = await child.exited;
+  const output = child.output();
+  return { code, output };
+}
+
+/** The one JSON object of `--json` (stdout); stderr progress lines start with '['. */
+function parseJsonLine(output: string) {
+  const line = output.split("\n").find((l) => l.startsWith("{"));
+  if (!line) throw new Error(`no JSON object in output:\n${output}`);
+  return JSON.parse(line) as {
+    run_id: string;
+    family: string;
+    task: string;
+    test_metrics: Record<string, number>;
+    model_version?: { name: string; version: number; alias: string | null };
+  };
+}
+
+describe("mlops train", () => {
+  const irisModel = `iris-${uid()}`;
+  let iris: ReturnType<typeof parseJsonLine>;
+  let diabetes: ReturnType<typeof parseJsonLine>;
+  let wine: ReturnType<typeof parseJsonLine>;
+
+  beforeAll(async () => {
+    // One at a time: three processes writing to one SQLite file at once on a loaded machine time out.
+    const a = await cli(["--data", csv("iris"), "--target", "target", "--model", "linear", "--params", FAST, "--register", irisModel, "--json"]);
+    const b = await cli(["--data", csv("diabetes"), "--target", "target", "--model", "linear", "--params", JSON.stringify({ epochs: 300, learning_rate: 0.1 }), "--json"]);
+    const c = await cli(["--data", csv("wine"), "--target", "target", "--model", "linear", "--params", FAST, "--json"]);
+    for (const r of [a, b, c]) expect(r.code, r.output).toBe(0);
+    [iris, diabetes, wine] = [parseJsonLine(a.output), parseJsonLine(b.output), parseJsonLine(c.output)];
+  }, 240_000);
+
+  it("trains iris (classification) with sane test metrics and prints one JSON object", () => {
+    expect(iris).toMatchObject({ family: "linear", task: "classification", model_version: { name: irisModel, version: 1, alias: "champion" } });
+    expect(Object.keys(iris.test_metrics).sort()).toEqual(["accuracy", "balanced_accuracy", "f1_macro", "log_loss", "roc_auc"]);
+    expect(iris.test_metrics.accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("trains diabetes (regression) and wine", () => {
+    expect(diabetes).toMatchObject({ family: "linear", task: "regression" });
+    expect(Object.keys(diabetes.test_metrics).sort()).toEqual(["mae", "r2", "rmse"]);
+    expect(diabetes.test_metrics.r2).toBeGreaterThanOrEqual(0.35);
+    expect(diabetes.model_version).toBeUndefined();
+    expect(wine.task).toBe("classification");
+    expect(wine.test_metrics.accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("records a FINISHED run with params, tags, epoch curves, test metrics and the model artifact", async () => {
+    const run = await getRun(iris.run_id);
+    expect(run.status).toBe("FINISHED");
+    expect(run.params).toMatchObject({ family: "linear", target: "target", seed: "42", epochs: "60" });
+    expect(run.tags).toMatchObject({ "mlops.family": "linear", "mlops.task": "classification", "mlops.registered_model": `${irisModel}:v1` });
+    expect(run.tags["mlops.backend"]).toBeTruthy();
+    expect(run.tags["mlops.dataset"]).toMatch(/^iris:v\d+$/);
+    expect(run.datasetVersionId).toBeTruthy();
+    expect(run.metrics.test_accuracy!.value).toBeCloseTo(iris.test_metrics.accuracy!, 12);
+    const history = await getMetricHistory(run.id, "train_loss");
+    expect(history.length).toBeGreaterThan(1);
+    expect(history.map((p) => p.step)).toEqual(history.map((_, i) => i + 1));
+    expect((await getMetricHistory(run.id, "val_loss")).length).toBe(history.length);
+    const files = (await listRunArtifacts(run.id, "model")).map((e) => e.path);
+    expect(files).toContain("model/manifest.json");
+    expect(files.length).toBeGreaterThan(1);
+    expect((await listRunArtifacts(run.id)).map((e) => e.path)).toContain("importance.json");
+  });
+
+  it("registers the version with the run's model as source and the feature schema as signature", async () => {
+    const v = await getModelVersion(irisModel, 1);
+    expect(v.runId).toBe(iris.run_id);
+    expect(v.source).toMatch(new RegExp(`/${iris.run_id}/artifacts/model$`));
+    expect((v.signature as { inputs: { name: string }[] }).inputs.map((i) => i.name)).toContain("petal length (cm)");
+    expect((await getModelVersionByAlias(irisModel, "champion")).version).toBe(1);
+  });
+
+  it("a registration that does not beat the champion takes no alias; a better one becomes challenger", async () => {
+    // Same data, seed and parameters: the same test accuracy, not better.
+    const same = await runTraining(
+      { dataset: { csvPath: csv("iris") }, target: "target", family: "linear", params: JSON.parse(FAST), register: { name: irisModel } },
+      { actor: null },
+    );
+    expect(same.modelVersion).toMatchObject({ version: 2, alias: null });
+    const model = await getRegisteredModel(irisModel);
+    expect(model.aliases).toEqual({ champion: 1 });
+    // Judged on log loss with a champion that is worse by construction (1 epoch) → the new one is challenger.
+    const weak = `iris-weak-${uid()}`;
+    await runTraining(
+      { dataset: { csvPath: csv("iris") }, target: "target", family: "linear", params: { epochs: 1, learning_rate: 0.001 }, register: { name: weak } },
+      { actor: null },
+    );
+    const better = await runTraining(
+      { dataset: { csvPath: csv("iris") }, target: "target", family: "linear", params: JSON.parse(FAST), register: { name: weak, metric: "log_loss", margin: 0.01 } },
+      { actor: null },
+    );
+    expect(better.modelVersion).toMatchObject({ version: 2, alias: "challenger", championVersion: 1 });
+    expect((await getRegisteredModel(weak)).aliases).toEqual({ champion: 1, challenger: 2 });
+  }, 120_000);
+
+  it("a missing target column: exit 1 with the message, no run", async () => {
+    const r = await cli(["--data", csv("iris"), "--target", "nope", "--model", "linear", "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain("Target column 'nope' does not exist");
+    expect(r.output).not.toContain("{");
+  }, 120_000);
+});
+
+describe("auto", () => {
+  it("tries every registered family, keeps the best by validation score and logs each one's curves", async () => {
+    const r = await runTraining(
+      { dataset: { csvPath: csv("iris") }, target: "target", family: "auto", params: { linear: JSON.parse(FAST), mlp: { epochs: 5, hidden_layers: [8] } } },
+      { actor: null },
+    );
+    expect(r.candidates.map((c) => c.family).sort()).toEqual(Object.keys(FAMILIES).sort());
+    const scores = r.candidates.filter((c) => !c.error).map((c) => c.score ?? -Infinity);
+    expect(r.candidates[0]!.family).toBe(r.family);
+    expect(Math.max(...scores)).toBe(r.candidates[0]!.score);
+    const run = await getRun(r.runId);
+    expect(run.status).toBe("FINISHED");
+    expect(run.params).toMatchObject({ family: "auto", selected_family: r.family });
+    expect(run.tags["mlops.family"]).toBe(r.family);
+    expect((await getMetricHistory(r.runId, "mlp/train_loss")).length).toBeGreaterThan(0);
+    expect((await getMetricHistory(r.runId, "train_loss")).length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe("training failures", () => {
+  it("a constant target fails the run with the message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "training-bad-"));
+    const file = join(dir, `constant-${uid()}.csv`);
+    writeFileSync(file, ["x,y", ...Array.from({ length: 30 }, (_, i) => `${i},1.5`)].join("\n"));
+    const err = await runTraining({ dataset: { csvPath: file }, target: "y", family: "linear" }, { actor: null }).catch((e: unknown) => e);
+    rmSync(dir, { recursive: true, force: true });
+    expect(err).toBeInstanceOf(TrainingFailedError);
+    expect((err as Error).message).toMatch(/constant/);
+    const run = await getRun((err as TrainingFailedError).runId);
+    expect(run.status).toBe("FAILED");
+    expect(run.tags["mlops.error"]).toMatch(/constant/);
+  });
+
+  it("rejects an unknown family and bad hyperparameters before creating a run", async () => {
+    await expect(runTraining({ dataset: { csvPath: csv("iris") }, target: "target", family: "forest" }, { actor: null })).rejects.toThrow(
+      /Unknown model family 'forest'/,
+    );
+    await expect(
+      runTraining({ dataset: { csvPath: csv("iris") }, target: "target", family: "linear", params: { epochz: 3 } }, { actor: null }),
+    ).rejects.toThrow(/Invalid hyperparameters for family 'linear'/);
+  });
+});
+
+describe("the train job", () => {
+  it("runs through a WorkerRunner with the worker's handler and reports run_id and model_version", async () => {
+    const { actor } = await makeUser("editor");
+    const name = `iris-job-${uid()}`;
+    await createDatasetVersion(actor, { name, stream: createReadStream(csv("iris")) });
+    const model = `iris-job-${uid()}`;
+    const { job } = await enqueueTraining(actor, { dataset: { name }, target: "target", family: "linear", params: JSON.parse(FAST), register: { name: model } });
+    const runner = new WorkerRunner({ handlers: { [TRAIN_JOB]: jobHandlers()[TRAIN_JOB]! }, pollMs: 50 });
+    await runner.start();
+    try {
+      const done = await waitForJob(job.id, (j) => j.state !== "queued" && j.state !== "running", "finishes", 110_000);
+      expect(done.error).toBeNull();
+      expect(done.state).toBe("succeeded");
+      expect(done.progress).toBe(1);
+      const result = done.result as TrainJobResult;
+      expect(result.model_version).toMatchObject({ name: model, version: 1, alias: "champion" });
+      const run = await getRun(result.run_id);
+      expect(run.status).toBe("FINISHED");
+      expect(run.tags["mlops.job_id"]).toBe(job.id);
+      expect(run.tags["mlops.dataset"]).toBe(`${name}:v1`);
+    } finally {
+      await runner.stop(1000);
+    }
+  }, 120_000);
+
+  it("POST /api/v1/training-runs queues a job for editors, refuses viewers and bad input", async () => {
+    const { actor } = await makeUser("editor");
+    const name = `iris-api-${uid()}`;
+    await createDatasetVersion(actor, { name, stream: createReadStream(csv("iris")) });
+    const editor = (await makeApiKey("editor")).key;
+    const viewer = (await makeApiKey("viewer")).key;
+    const post = (key: string, body: unknown) =>
+      trainRoute(
+        new Request("http://localhost/api/v1/training-runs", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+      );
+    const ok = await post(editor, { dataset: { name }, target: "target", family: "linear" });
+    expect(ok.status).toBe(202);
+    const { job_id } = (await ok.json()) as { job_id: string };
+    const job = await getJob(job_id);
+    expect(job).toMatchObject({ type: TRAIN_JOB, state: "queued", payload: { spec: { dataset: { name, version: 1 }, target: "target" } } });
+    expect((await post(viewer, { dataset: { name }, target: "target" })).status).toBe(403);
+    const bad = await post(editor, { dataset: { name }, target: "nope" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("Target column 'nope' does not exist");
+    expect((await post(editor, { dataset: { csvPath: "/etc/passwd" }, target: "x" })).status).toBe(400);
+    // Leave nothing for other files' runners: this job was only for the route.
+    await cancelJob(job_id);
+  });
+});
