@@ -25,7 +25,8 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node", env: { LOG_LEVEL: "silent" } },
+        // Generous timeout: some unit tests train small models or spawn the CLI, and CI machines are small.
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node", env: { LOG_LEVEL: "silent" }, testTimeout: 60_000 },
       },
       integration("sqlite"),
       integration("postgres"),

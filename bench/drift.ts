@@ -2,6 +2,7 @@
 //
 //   npx tsx bench/drift.ts            full run (1M×1M×20 report, 10M-row window, CLI on 200k×20 CSVs)
 //   npx tsx bench/drift.ts --quick    the same at a tenth of the size, as a smoke test
+//   npx tsx bench/drift.ts --only report|window|cli   one part
 //
 // Prints one JSON document. Every scenario runs in its own process so peak RSS is its own; both
 // sides report wall and CPU time (the machine is shared: CPU time is the steadier comparison).
@@ -158,31 +159,16 @@ async function python(...args: string[]): Promise<{ json: unknown; wall_s: numbe
 const ratio = (a: number, b: number) => +(a / b).toFixed(1);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function main() {
-  const scenario = arg("--scenario");
-  if (scenario) {
-    const n = (k: string) => Number(arg(k));
-    const out = scenario === "report" ? scenarioReport(n("--n-ref"), n("--n-cur"), n("--cols")) : scenarioWindow(n("--n-ref"), n("--n-cur"), n("--cols"), n("--chunk"));
-    console.log(JSON.stringify(out));
-    return;
-  }
-  const quick = process.argv.includes("--quick");
-  const size = quick ? 100_000 : 1_000_000;
-  const cols = 20;
-  const result: Record<string, unknown> = {
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, load_avg_start: loadavg().map((x) => +x.toFixed(2)) },
-    quick,
-  };
+type Timing = { wall_s: number; cpu_s: number };
+type PyReport = { auto: Timing; ks: Timing; peak_rss_mb: number };
 
-  // 1. In-memory report, 20 numeric columns: SciPy, then TypeScript, then SciPy again (load drifts).
-  const py1 = await python("report", String(size), String(size), String(cols));
+/** 1. In-memory report, 20 numeric columns: SciPy, then TypeScript, then SciPy again (the load drifts). */
+async function benchReport(size: number, cols: number) {
+  const p1 = (await python("report", String(size), String(size), String(cols))).json as PyReport;
   const ts = (await child("report", "--n-ref", String(size), "--n-cur", String(size), "--cols", String(cols))) as ReturnType<typeof scenarioReport>;
-  const py2 = await python("report", String(size), String(size), String(cols));
-  type Py = { auto: { wall_s: number; cpu_s: number }; ks: { wall_s: number; cpu_s: number }; peak_rss_mb: number };
-  const p1 = py1.json as Py;
-  const p2 = py2.json as Py;
-  const best = (k: "auto" | "ks", m: "wall_s" | "cpu_s") => Math.min(p1[k][m], p2[k][m]);
-  result[`report_${size}x${size}x${cols}`] = {
+  const p2 = (await python("report", String(size), String(size), String(cols))).json as PyReport;
+  const best = (k: "auto" | "ks", m: keyof Timing) => Math.min(p1[k][m], p2[k][m]);
+  return {
     typescript: ts,
     scipy: [p1, p2],
     speedup_vs_best_scipy: {
@@ -194,12 +180,10 @@ async function main() {
       profile_report_cpu: ratio(best("auto", "cpu_s"), ts.profile_report.cpu_s),
     },
   };
+}
 
-  // 2. A 10M-row current window (1M in --quick) streamed through the window against a profile.
-  result.window = await child("window", "--n-ref", String(size), "--n-cur", String(size * 10), "--cols", String(cols), "--chunk", String(size / 2));
-
-  // 3. The CLI end to end on CSV files written by pandas, against pandas.read_csv + SciPy.
-  const rows = quick ? 20_000 : 200_000;
+/** 3. The CLI end to end on CSV files written by pandas, against pandas.read_csv + SciPy, alternating. */
+async function benchCli(rows: number, cols: number) {
   const dir = mkdtempSync(join(tmpdir(), "drift-bench-"));
   try {
     const gen = spawnSync(PYTHON, [join(root, "bench/drift_reference.py"), "gen-csv", dir, String(rows), String(cols)]);
@@ -218,7 +202,7 @@ async function main() {
       const theirs = b.json as { columns: { statistic: number }[] };
       same &&= ours.columns.every((c, k) => Math.abs(c.statistic - theirs.columns[k]!.statistic) <= 1e-9 * Math.abs(theirs.columns[k]!.statistic));
     }
-    result[`cli_csv_${rows}x${cols}`] = {
+    return {
       file_mb: +(statSync(ref).size / 2 ** 20).toFixed(1),
       mlops_drift: node,
       pandas_scipy: py,
@@ -229,7 +213,38 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  (result.machine as Record<string, unknown>).load_avg_end = loadavg().map((x) => +x.toFixed(2));
+}
+
+async function main() {
+  const scenario = arg("--scenario");
+  if (scenario) {
+    const n = (k: string) => Number(arg(k));
+    const out =
+      scenario === "report"
+        ? scenarioReport(n("--n-ref"), n("--n-cur"), n("--cols"))
+        : scenarioWindow(n("--n-ref"), n("--n-cur"), n("--cols"), n("--chunk"));
+    console.log(JSON.stringify(out));
+    return;
+  }
+  const quick = process.argv.includes("--quick");
+  const only = arg("--only");
+  const want = (part: string) => !only || only === part;
+  const size = quick ? 100_000 : 1_000_000;
+  const rows = quick ? 20_000 : 200_000;
+  const cols = 20;
+  const machine: Record<string, unknown> = {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    node: process.version,
+    load_avg_start: loadavg().map((x) => +x.toFixed(2)),
+  };
+  const result: Record<string, unknown> = { machine, quick };
+  if (want("report")) result[`report_${size}x${size}x${cols}`] = await benchReport(size, cols);
+  // 2. A 10M-row current window (1M with --quick) streamed in chunks against a profile.
+  if (want("window"))
+    result.window = await child("window", "--n-ref", String(size), "--n-cur", String(size * 10), "--cols", String(cols), "--chunk", String(size / 2));
+  if (want("cli")) result[`cli_csv_${rows}x${cols}`] = await benchCli(rows, cols);
+  machine.load_avg_end = loadavg().map((x) => +x.toFixed(2));
   console.log(JSON.stringify(result, null, 2));
 }
 

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useId, useRef, useState, useTransition, type FormEvent, type ReactNode } from "react";
 import type { ServerAction } from "@/components/ui/action-result";
 import { Alert } from "@/components/ui/alert";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 type PromotionResult = { alias: string; fromVersion: number | null; toVersion: number; changed: boolean };
 
@@ -50,6 +51,7 @@ function AliasChangeDialogButton({
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  const hydrated = useHydrated();
 
   function open() {
     setError(null);
@@ -79,7 +81,7 @@ function AliasChangeDialogButton({
       <button
         type="button"
         onClick={open}
-        disabled={!canEdit}
+        disabled={!canEdit || !hydrated}
         title={canEdit ? undefined : CANNOT_PROMOTE}
         aria-label={buttonAriaLabel}
         className={buttonClassName}

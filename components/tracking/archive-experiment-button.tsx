@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { ServerAction } from "@/components/ui/action-result";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 /** Archive or restore one experiment; errors show next to the button. */
 export function ArchiveExperimentButton({
@@ -23,6 +24,7 @@ export function ArchiveExperimentButton({
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
   const reason = !canEdit ? "Editors and admins can archive and restore experiments" : disabledReason;
 
   function onClick() {
@@ -39,7 +41,7 @@ export function ArchiveExperimentButton({
       <button
         type="button"
         onClick={onClick}
-        disabled={pending || !!reason}
+        disabled={pending || !!reason || !hydrated}
         title={reason}
         aria-label={`${archived ? "Restore" : "Archive"} experiment ${name}`}
         className="btn-secondary px-2.5 py-1 text-xs"

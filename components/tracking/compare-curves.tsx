@@ -106,7 +106,7 @@ export function CompareCurves({
         </div>
       </div>
       <p className="text-xs text-zinc-500 dark:text-zinc-400">
-        Long histories are downsampled on the server to at most {pointsPerSeries} points per run (largest-triangle-three-buckets), keeping
+        Long histories are downsampled on the server to at most {pointsPerSeries} points per run (a regular step sample reduced with largest-triangle-three-buckets), keeping
         their shape; NaN and infinite values are left out of the lines.
       </p>
       {keys.length === 0 ? (

@@ -15,13 +15,13 @@ const BOTTOM = 28;
 const SPACING = 130;
 const SIDE = 70;
 
-// Viridis at five stops: ordered in lightness, readable on light and dark backgrounds.
+// Blue → cyan → green → amber → red: every stop stays visible on light and on dark backgrounds.
 const STOPS = [
-  [68, 1, 84],
-  [59, 82, 139],
-  [33, 145, 140],
-  [94, 201, 98],
-  [253, 231, 37],
+  [59, 130, 246],
+  [6, 182, 212],
+  [16, 185, 129],
+  [234, 179, 8],
+  [239, 68, 68],
 ] as const;
 
 function colorAt(t: number): string {

@@ -3,6 +3,7 @@
 import clsx from "clsx";
 import Link from "next/link";
 import { useId, useState } from "react";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { formatMetric } from "./format";
 
 export interface ParamsCompareRun {
@@ -20,6 +21,7 @@ const differs = (values: (string | undefined)[]) => new Set(values.map((v) => v 
 export function ParamsCompare({ runs, paramKeys, metricKeys }: { runs: ParamsCompareRun[]; paramKeys: string[]; metricKeys: string[] }) {
   const toggleId = useId();
   const [onlyDiff, setOnlyDiff] = useState(false);
+  const hydrated = useHydrated();
 
   const paramRows = paramKeys
     .map((key) => {
@@ -68,7 +70,7 @@ export function ParamsCompare({ runs, paramKeys, metricKeys }: { runs: ParamsCom
           {differing === 0 ? "All params are equal." : `${differing} of ${paramKeys.length} params differ (highlighted).`}
         </p>
         <label htmlFor={toggleId} className="inline-flex cursor-pointer items-center gap-2 text-sm font-medium">
-          <input id={toggleId} type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.target.checked)} className="size-4 accent-indigo-600" />
+          <input id={toggleId} type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.target.checked)} disabled={!hydrated} className="size-4 accent-indigo-600" />
           Only differences
         </label>
       </div>

@@ -9,6 +9,7 @@ import type { ServerAction } from "@/components/ui/action-result";
 import { Alert } from "@/components/ui/alert";
 import { formatCount } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/time";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { ColumnPicker, useStoredColumns } from "./column-picker";
 import { formatDuration, formatMetric, msToIso } from "./format";
 import { RunStatusBadge } from "./run-status-badge";
@@ -97,6 +98,7 @@ export function RunsTable({
   countRuns: ServerAction<{ experimentId: string; filter: string; view: "active" | "deleted" }, number>;
 }) {
   const ids = useId();
+  const hydrated = useHydrated();
   const [draft, setDraft] = useState(initialFilter);
   const [filter, setFilter] = useState(initialFilter);
   const [sort, setSort] = useState<RunSort | null>(initialSort);
@@ -128,6 +130,8 @@ export function RunsTable({
     queryKey: ["runs", body],
     queryFn: ({ signal }) => searchRuns(body, signal),
     initialData: isInitial && initial ? { runs: initial.runs, nextPageToken: initial.nextPageToken } : undefined,
+    // The server already found this filter invalid: asking again would only repeat the error.
+    enabled: !(isInitial && initialError),
     placeholderData: keepPreviousData,
     // Poll only while a run on this page is still running: finished pages cost nothing.
     refetchInterval: (q) => (q.state.data?.runs.some((r) => r.status === "RUNNING") ? POLL_MS : false),
@@ -142,6 +146,7 @@ export function RunsTable({
       return res.data;
     },
     initialData: filter === initialFilter && initial ? initial.total : undefined,
+    enabled: !(filter === initialFilter && initialError),
     refetchInterval: live ? COUNT_POLL_MS : false,
     retry: false,
   });
@@ -260,7 +265,7 @@ export function RunsTable({
             aria-describedby={`${ids}-filter-help`}
             className="input min-w-64 flex-1 font-mono"
           />
-          <button type="submit" className="btn-primary">
+          <button type="submit" className="btn-primary" disabled={!hydrated}>
             Apply
           </button>
           {(filter || draft) && (
@@ -338,7 +343,7 @@ export function RunsTable({
                   type="checkbox"
                   checked={allOnPage}
                   onChange={togglePage}
-                  disabled={runs.length === 0}
+                  disabled={runs.length === 0 || !hydrated}
                   aria-label="Select all runs on this page"
                   className="size-4 accent-indigo-600"
                 />
@@ -372,6 +377,7 @@ export function RunsTable({
                       type="checkbox"
                       checked={isSelected}
                       onChange={() => toggleRun(run)}
+                      disabled={!hydrated}
                       aria-label={`Select run ${run.name}`}
                       className="size-4 accent-indigo-600"
                     />

@@ -5,6 +5,7 @@
 import { fromSorted, meanStd, type EmpiricalDistribution } from "./distribution";
 import { HyperLogLog } from "./hll";
 import { DEFAULT_SKETCH_K, KllSketch } from "./kll";
+import { columnBuffer, startSort, type SortTicket } from "./parallel";
 import { sortInPlace } from "./sort";
 import type { Cell, ColumnInput, ColumnType, ColumnValues, ColumnsInput } from "./types";
 
@@ -116,7 +117,7 @@ const CHUNK = 1 << 20;
 const EXAMPLES = 5;
 
 export class NumericAccumulator {
-  private buf = new Float64Array(1024);
+  private buf: Float64Array = new Float64Array(1024);
   private len = 0;
   private sketch: KllSketch | null = null;
   private missing = 0;
@@ -149,6 +150,13 @@ export class NumericAccumulator {
     if (this.invalidExamples.length < EXAMPLES && !this.invalidExamples.includes(text)) this.invalidExamples.push(text);
   }
 
+  /** New values after prepare(): let the sort finish (it works on the buffer) and drop it. */
+  private settle(): void {
+    if (!this.pending) return;
+    this.pending.ticket.join();
+    this.pending = null;
+  }
+
   /** Called when the buffer is full: flush to the sketch, switch to it, or grow. */
   private makeRoom(remaining: number): void {
     if (this.sketch) return this.flush();
@@ -157,12 +165,13 @@ export class NumericAccumulator {
   }
 
   private grow(size: number): void {
-    const b = new Float64Array(size);
+    const b = columnBuffer(size);
     b.set(this.buf.subarray(0, this.len));
     this.buf = b;
   }
 
   private toSketch(): void {
+    this.scan();
     this.sketch = new KllSketch(this.k, this.seed);
     if (this.trackDistinct) this.hll = new HyperLogLog();
     this.flush();
@@ -171,6 +180,7 @@ export class NumericAccumulator {
 
   /** Sorts the pending values and folds them into the sketch and the running statistics. */
   private flush(): void {
+    this.scan();
     if (this.len === 0) return;
     const chunk = sortInPlace(this.buf.subarray(0, this.len));
     const n = chunk.length;
@@ -199,8 +209,40 @@ export class NumericAccumulator {
     this.len = 0;
   }
 
+  /** Start of the values copied in bulk and not yet checked for NaN and ±Infinity. */
+  private unscanned = -1;
+
+  /** Moves missing (NaN) and invalid (±Infinity) values out of the bulk-copied range. */
+  private scan(): void {
+    if (this.unscanned < 0) return;
+    const buf = this.buf;
+    let w = this.unscanned;
+    for (let i = this.unscanned; i < this.len; i++) {
+      const v = buf[i]!;
+      if (v - v !== 0) {
+        // NaN or ±Infinity (x − x is NaN for both).
+        if (v !== v) this.missing++;
+        else this.invalidCell(v);
+        continue;
+      }
+      buf[w++] = v;
+    }
+    this.len = w;
+    this.unscanned = -1;
+  }
+
   addNumbers(values: ArrayLike<number>): void {
     this.done = null;
+    this.settle();
+    // Whole typed columns are copied natively and checked later, in one tight loop.
+    if (!this.sketch && values instanceof Float64Array && this.len + values.length <= this.exactLimit) {
+      if (this.len + values.length > this.buf.length) this.grow(this.len + values.length);
+      if (this.unscanned < 0) this.unscanned = this.len;
+      this.buf.set(values, this.len);
+      this.len += values.length;
+      return;
+    }
+    this.scan();
     // One allocation for a bulk column instead of repeated doubling.
     if (!this.sketch) {
       const need = Math.min(this.len + values.length, this.exactLimit);
@@ -224,6 +266,8 @@ export class NumericAccumulator {
   addCells(values: ArrayLike<Cell>): void {
     if (values instanceof Float64Array) return this.addNumbers(values);
     this.done = null;
+    this.settle();
+    this.scan();
     for (let i = 0; i < values.length; i++) {
       const c = values[i];
       const v = parseNumericCell(c);
@@ -242,6 +286,7 @@ export class NumericAccumulator {
 
   /** Counts `count` of the missing values seen so far as invalid cells (a CSV parser found them). */
   reclassify(count: number, examples: readonly string[]): void {
+    this.scan();
     const k = Math.min(count, this.missing);
     this.missing -= k;
     this.invalid += k;
@@ -249,12 +294,32 @@ export class NumericAccumulator {
     this.done = null;
   }
 
+  private pending: { sorted: Float64Array; ticket: SortTicket } | null = null;
+
+  /**
+   * Starts sorting the exact values, on the worker thread when it is free (see parallel.ts), so
+   * the caller can do other work before summary() collects the result.
+   */
+  prepare(): void {
+    if (this.done || this.sketch || this.pending) return;
+    this.scan();
+    let sorted: Float64Array = this.buf.subarray(0, this.len);
+    // Sorting happens in place: a buffer much larger than its content is traded for a tight copy.
+    if (this.len * 2 < this.buf.length) {
+      sorted = columnBuffer(this.len);
+      sorted.set(this.buf.subarray(0, this.len));
+    }
+    this.pending = { sorted, ticket: startSort(sorted) };
+  }
+
   summary(): NumericSummary {
     if (this.done) return this.done;
     const base = { type: "numeric" as const, missing: this.missing, invalid: this.invalid, invalidExamples: [...this.invalidExamples] };
     if (!this.sketch) {
-      // Sort in place and keep the buffer: a summary is taken once, when the window is complete.
-      const sorted = sortInPlace(this.len * 2 < this.buf.length ? this.buf.slice(0, this.len) : this.buf.subarray(0, this.len));
+      this.prepare();
+      const { sorted, ticket } = this.pending!;
+      ticket.join();
+      this.pending = null;
       const n = sorted.length;
       const { mean, std } = meanStd(sorted);
       // Reports only need to know whether there are more than DISTINCT_CAP values; profiles count them all.

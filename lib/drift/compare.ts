@@ -40,6 +40,8 @@ interface CurrentSide {
   names: string[];
   rows: number;
   has(name: string): boolean;
+  /** Starts the expensive part (sorting) of a later summary(name, type), possibly on another thread. */
+  prepare(name: string, type: ColumnType): void;
   summary(name: string, type: ColumnType): ColumnSummary;
 }
 
@@ -103,7 +105,15 @@ function report(ref: ReferenceSide, cur: CurrentSide, options: DriftOptions): Dr
   if (ref.rows < minRows) warnings.push(`not enough data: the reference has ${plural(ref.rows, "row")}, need at least ${minRows}`);
 
   const columns: ColumnReport[] = [];
-  for (const name of names) {
+  const prepare = (name: string | undefined) => {
+    const t = name === undefined ? null : ref.type(name);
+    if (name !== undefined && t && cur.has(name)) cur.prepare(name, t);
+  };
+  for (let idx = 0; idx < names.length; idx++) {
+    const name = names[idx]!;
+    // The current column's sort (and the next one's) run while this thread sorts the reference.
+    prepare(name);
+    prepare(names[idx + 1]);
     const row: ColumnReport = {
       column: name,
       type: ref.type(name) ?? "unknown",
@@ -232,15 +242,28 @@ function rowCount(cols: readonly ColumnInput[]): number {
 function rawCurrent(current: ColumnsInput): CurrentSide {
   const cols = new Map(listColumns(current).map((c) => [c.name, c]));
   const rows = rowCount([...cols.values()]);
+  const started = new Map<string, NumericAccumulator | CategoricalAccumulator>();
+  const start = (name: string, type: ColumnType) => {
+    let acc = started.get(name);
+    if (!acc) {
+      const col = cols.get(name)!;
+      acc = type === "numeric" ? new NumericAccumulator() : new CategoricalAccumulator();
+      feed(acc, col.values, col.invalid);
+      if (acc instanceof NumericAccumulator) acc.prepare();
+      started.set(name, acc);
+    }
+    return acc;
+  };
   return {
     names: [...cols.keys()],
     rows,
     has: (name) => cols.has(name),
+    prepare: (name, type) => void start(name, type),
     summary(name, type) {
+      const s = start(name, type).summary();
+      // Only a column or two are in flight: the rest are released as soon as they are used.
+      started.delete(name);
       const col = cols.get(name)!;
-      const acc = type === "numeric" ? new NumericAccumulator() : new CategoricalAccumulator();
-      feed(acc, col.values, col.invalid);
-      const s = acc.summary();
       return col.values.length < rows ? { ...s, missing: s.missing + rows - col.values.length } : s;
     },
   };
@@ -251,6 +274,7 @@ function windowCurrent(w: CurrentWindow): CurrentSide {
     names: w.columnNames,
     rows: w.rows,
     has: (name) => w.has(name),
+    prepare: (name) => w.prepare(name),
     summary(name) {
       const s = w.summary(name);
       if (!s) throw new Error(`column '${name}' has no summary in the window`);

@@ -2,7 +2,7 @@
 // pass over the high 32 bits of the IEEE-754 pattern (made order-preserving) followed by an
 // insertion sort of the rare runs that share a high word is about twice as fast at 10⁵–10⁷ values.
 
-const RADIX_MIN = 4096;
+export const RADIX_MIN = 4096;
 
 /**
  * Sorts `values` ascending in place (NaN must have been removed) and returns it. Three LSD passes

@@ -6,6 +6,7 @@ import {
   accumulatorFor,
   feed,
   listColumns,
+  NumericAccumulator,
   type Accumulator,
   type ColumnSummary,
 } from "./columns";
@@ -83,6 +84,12 @@ export class CurrentWindow {
 
   has(name: string): boolean {
     return this.seen.has(name);
+  }
+
+  /** Starts sorting a column ahead of summary() (see parallel.ts). */
+  prepare(name: string): void {
+    const acc = this.accs.get(name);
+    if (acc instanceof NumericAccumulator) acc.prepare();
   }
 
   /** The column's summary, with rows of chunks that lacked it counted as missing; null if never seen. */

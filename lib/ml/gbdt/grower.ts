@@ -34,7 +34,7 @@ const STRIDE = MAX_BINS * 2;
 const QSTRIDE = MAX_BINS;
 /** Below this many rows per tree, "auto" keeps exact histograms: speed does not matter there, exactness does. */
 const QUANTIZE_MIN_ROWS = 20_000;
-/** Fewer gradient + hessian bits than this (beyond ~8M rows per tree) would be too coarse: exact histograms then. */
+/** Fewer gradient + hessian bits than this (beyond ~4M rows per tree) would be too coarse: exact histograms then. */
 const MIN_QUANT_BITS = 8;
 /**
  * Relative margin a candidate must beat the best by: splits that separate the same rows differ in
@@ -484,8 +484,12 @@ export class TreeGrower {
     let gr = 0;
     let hr = 0;
     for (let b = miss - 1, q = o + 2 * (miss - 1); b >= 1; b--, q -= 2) {
-      gr += hist[q]!;
-      hr += hist[q + 1]!;
+      const gb = hist[q]!;
+      const hb = hist[q + 1]!;
+      // An empty bin repeats the previous candidate's partition: skip its divisions (most bins of a small leaf are empty).
+      if (gb === 0 && hb === 0 && b < miss - 1) continue;
+      gr += gb;
+      hr += hb;
       const cr = (hr * cntFactor + 0.5) | 0;
       if (cr < minLeaf || hr < minHess) continue;
       const cl = C - cr;
@@ -508,8 +512,11 @@ export class TreeGrower {
       let gl = 0;
       let hl = 0;
       for (let b = 0, q = o; b <= miss - 1; b++, q += 2) {
-        gl += hist[q]!;
-        hl += hist[q + 1]!;
+        const gb = hist[q]!;
+        const hb = hist[q + 1]!;
+        if (gb === 0 && hb === 0 && b > 0) continue;
+        gl += gb;
+        hl += hb;
         const cl = (hl * cntFactor + 0.5) | 0;
         if (cl < minLeaf || hl < minHess) continue;
         const cr = C - cl;

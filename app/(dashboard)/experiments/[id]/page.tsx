@@ -10,7 +10,8 @@ import { Alert } from "@/components/ui/alert";
 import { PageHeader } from "@/components/ui/page-header";
 import { LocalTime } from "@/components/ui/time";
 import { AppError } from "@/lib/errors";
-import { countRuns, getExperiment, listMetricKeys, listParamKeys, searchRuns } from "@/lib/tracking";
+import { countRuns, getExperiment, searchRuns } from "@/lib/tracking";
+import { listColumnKeys } from "@/lib/tracking/history-sample";
 import { countRunsAction } from "../actions";
 
 export const metadata: Metadata = { title: "Experiment" };
@@ -30,9 +31,8 @@ export default async function ExperimentPage({
   const sort = parseSortParam(sp.sort, sp.dir);
 
   // The first page is rendered here so the table shows at once; the client takes over from there.
-  const [paramKeys, metricKeys, first] = await Promise.all([
-    listParamKeys([experiment.id]),
-    listMetricKeys([experiment.id]),
+  const [columns, first] = await Promise.all([
+    listColumnKeys([experiment.id]),
     Promise.all([
       searchRuns({ experimentIds: [experiment.id], filter, orderBy: orderByOf(sort), maxResults: DEFAULT_RUNS_PAGE_SIZE, view }),
       countRuns({ experimentIds: [experiment.id], filter, view }),
@@ -78,8 +78,8 @@ export default async function ExperimentPage({
       <RunsTable
         experimentId={experiment.id}
         view={view}
-        paramKeys={paramKeys}
-        metricKeys={metricKeys}
+        paramKeys={columns.params}
+        metricKeys={columns.metrics}
         initialFilter={filter}
         initialSort={sort}
         initial={first.page}

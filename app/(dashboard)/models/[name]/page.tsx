@@ -191,7 +191,7 @@ export default async function ModelPage({ params }: { params: Promise<{ name: st
                       </Td>
                       <Td>
                         {v.runId ? (
-                          <span className="inline-flex flex-wrap items-center gap-2">
+                          <span className="inline-flex items-center gap-2 whitespace-nowrap">
                             <Link href={`/runs/${v.runId}`} className="link">
                               {run?.name ?? v.runId.slice(0, 12)}
                             </Link>

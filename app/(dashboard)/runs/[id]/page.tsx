@@ -17,7 +17,8 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { LocalTime } from "@/components/ui/time";
 import { searchModelVersions } from "@/lib/registry";
-import { getMetricHistories, getRun, getRunLineage, listChildRuns, listRunArtifacts } from "@/lib/tracking";
+import { getRun, getRunLineage, listChildRuns, listRunArtifacts } from "@/lib/tracking";
+import { sampleMetricHistories } from "@/lib/tracking/history-sample";
 
 export const metadata: Metadata = { title: "Run" };
 
@@ -47,7 +48,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const [run, lineage] = await orNotFound(Promise.all([getRun(id), getRunLineage(id)]));
   const metricKeys = Object.keys(run.metrics).sort();
   const [histories, artifacts, children, versions] = await Promise.all([
-    getMetricHistories([run.id], metricKeys, { maxPoints: MAX_POINTS }),
+    sampleMetricHistories([run.id], metricKeys, MAX_POINTS),
     // An unreachable artifact store must not take the whole page down.
     listRunArtifacts(run.id, "", { recursive: true }).then(
       (files) => ({ files, error: null }),

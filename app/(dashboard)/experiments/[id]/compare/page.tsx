@@ -10,7 +10,8 @@ import { ParamsCompare, type ParamsCompareRun } from "@/components/tracking/para
 import { Alert } from "@/components/ui/alert";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { getExperiment, getMetricHistories, getRuns, runIdSchema } from "@/lib/tracking";
+import { getExperiment, getRuns, runIdSchema } from "@/lib/tracking";
+import { sampleMetricHistories } from "@/lib/tracking/history-sample";
 
 export const metadata: Metadata = { title: "Compare runs" };
 
@@ -39,10 +40,10 @@ function Section({ id, title, description, children }: { id: string; title: stri
 /** Loads the downsampled histories; streamed so the params table does not wait for them. */
 async function Curves({ runs, metricKeys }: { runs: CompareRun[]; metricKeys: string[] }) {
   const perSeries = pointsPerSeries(runs.length);
-  const raw = await getMetricHistories(
+  const raw = await sampleMetricHistories(
     runs.map((r) => r.id),
     metricKeys,
-    { maxPoints: perSeries },
+    perSeries,
   );
   // [step, value] pairs keep the payload to the browser small; non-finite values cannot be drawn.
   const histories: Record<string, Record<string, [number, number][]>> = {};

@@ -1,0 +1,109 @@
+// Read paths for dashboards at scale, in SQL rather than through row-by-row ORM reads:
+// - sampled metric histories: a compare view of 100 runs × 10,000 steps reads a few thousand
+//   points per run from the (runId, key, step) index, then LTTB brings each to `maxPoints`;
+// - the param and metric names of an experiment (a runs table's columns), with SQL DISTINCT.
+import { db, dbKind } from "../db";
+import { invalid } from "../errors";
+import { downsample } from "./metrics";
+import { checkRunId } from "./runs";
+import { keySchema } from "./schemas";
+import type { MetricPoint } from "./types";
+
+const MAX_RUNS = 100;
+/** Points read per series before LTTB, as a multiple of the points kept: enough to keep the shape. */
+const OVERSAMPLE = 2;
+/** Series per statement, to keep the SQL text and its parameters small. */
+const SERIES_PER_QUERY = 100;
+
+/** Writes `?` placeholders; PostgreSQL gets `$1…$n`. The SQL text never holds user input. */
+function placeholders(sql: string): string {
+  if (dbKind() !== "postgres") return sql;
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+const list = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+
+/**
+ * Histories of some metrics for several runs, at most `maxPoints` finite points per series. Long
+ * series are read at a regular step stride (every k-th step from the first), then reduced with
+ * LTTB; short ones are read whole. NaN and ±Infinity are left out: they cannot be drawn.
+ */
+export async function sampleMetricHistories(
+  runIds: string[],
+  keys: string[],
+  maxPoints: number,
+): Promise<Record<string, Record<string, MetricPoint[]>>> {
+  if (runIds.length > MAX_RUNS) throw invalid(`Compare at most ${MAX_RUNS} runs at once`);
+  if (!Number.isSafeInteger(maxPoints) || maxPoints < 3) throw invalid("maxPoints must be a whole number of at least 3");
+  runIds.forEach(checkRunId);
+  for (const k of keys) if (!keySchema.safeParse(k).success) throw invalid(`'${k.slice(0, 100)}' is not a metric name`);
+  const out: Record<string, Record<string, MetricPoint[]>> = {};
+  for (const id of runIds) out[id] = Object.fromEntries(keys.map((k) => [k, [] as MetricPoint[]]));
+  if (!runIds.length || !keys.length) return out;
+
+  const pairs = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
+  const spans: { runId: string; key: string; lo: number; hi: number }[] = [];
+  // First and last step of each series: two index seeks each, never a scan of the history.
+  for (let i = 0; i < pairs.length; i += SERIES_PER_QUERY) {
+    const chunk = pairs.slice(i, i + SERIES_PER_QUERY);
+    const rows = await db().$queryRawUnsafe<{ runId: string; key: string; lo: bigint | number | null; hi: bigint | number | null }[]>(
+      placeholders(
+        chunk
+          .map(
+            () => `SELECT CAST(? AS TEXT) AS "runId", CAST(? AS TEXT) AS "key",
+              (SELECT MIN("step") FROM "Metric" WHERE "runId" = ? AND "key" = ?) AS "lo",
+              (SELECT MAX("step") FROM "Metric" WHERE "runId" = ? AND "key" = ?) AS "hi"`,
+          )
+          .join(" UNION ALL "),
+      ),
+      ...chunk.flatMap((p) => [p.runId, p.key, p.runId, p.key, p.runId, p.key]),
+    );
+    for (const r of rows) if (r.lo !== null && r.hi !== null) spans.push({ runId: r.runId, key: r.key, lo: Number(r.lo), hi: Number(r.hi) });
+  }
+
+  const target = OVERSAMPLE * maxPoints;
+  for (let i = 0; i < spans.length; i += SERIES_PER_QUERY) {
+    const chunk = spans.slice(i, i + SERIES_PER_QUERY);
+    const args: unknown[] = [];
+    // One index range scan per series (a UNION ALL branch): an OR of series would make SQLite
+    // collect and re-sort row ids instead.
+    const branches = chunk.map((s) => {
+      const stride = Math.max(1, Math.floor((s.hi - s.lo + 1) / target));
+      args.push(s.runId, s.key);
+      // lo, hi and stride are integers computed here, so they can be part of the text. The last
+      // step is always kept: it is the value a run ended on.
+      const sample = stride === 1 ? "" : ` AND (("step" - ${s.lo}) % ${stride} = 0 OR "step" = ${s.hi})`;
+      return `SELECT "runId", "key", "step", "value", "timestamp" FROM "Metric"
+        WHERE "runId" = ? AND "key" = ?${sample} AND NOT "isNan" AND "value" IS NOT NULL`;
+    });
+    const rows = await db().$queryRawUnsafe<{ runId: string; key: string; step: bigint | number; value: number | null; timestamp: bigint | number }[]>(
+      placeholders(branches.join(" UNION ALL ")),
+      ...args,
+    );
+    for (const r of rows) {
+      const value = Number(r.value);
+      if (!Number.isFinite(value)) continue;
+      out[r.runId]![r.key]!.push({ key: r.key, value, step: Number(r.step), timestamp: Number(r.timestamp) });
+    }
+  }
+  const byStep = (a: MetricPoint, b: MetricPoint) => a.step - b.step || a.timestamp - b.timestamp;
+  for (const byKey of Object.values(out)) for (const k of keys) byKey[k] = downsample(byKey[k]!.sort(byStep), maxPoints);
+  return out;
+}
+
+/** The param and metric names logged in some experiments: the columns a runs table can show. */
+export async function listColumnKeys(experimentIds: string[]): Promise<{ params: string[]; metrics: string[] }> {
+  const ids = experimentIds.map(Number).filter((n) => Number.isSafeInteger(n) && n >= 0);
+  if (!ids.length) return { params: [], metrics: [] };
+  const query = (table: string) =>
+    db().$queryRawUnsafe<{ key: string }[]>(
+      placeholders(
+        `SELECT DISTINCT k."key" AS "key" FROM ${table} k JOIN "Run" r ON r."id" = k."runId"
+         WHERE r."experimentId" IN (${list(ids.length)}) ORDER BY 1`,
+      ),
+      ...ids,
+    );
+  const [params, metrics] = await Promise.all([query(`"Param"`), query(`"LatestMetric"`)]);
+  return { params: params.map((r) => r.key), metrics: metrics.map((r) => r.key) };
+}
