@@ -33,8 +33,11 @@ export function sqlitePath(url: string): string {
   return resolve(url.replace(/^file:/, ""));
 }
 
-// The driver adapter each client connected with, for bulkTransaction().
-const adapterHolders = new WeakMap<Db, AdapterHolder>();
+// The driver adapter each client connected with, for bulkTransaction(). Kept on the client under a
+// global symbol, not in a module-level map: server.ts and Next load separate copies of this module
+// but share the client through globalThis.
+const ADAPTER = Symbol.for("mlops.db.adapter");
+type WithAdapter = Db & { [ADAPTER]?: AdapterHolder };
 
 export function createDb(url: string): Db {
   const holder: AdapterHolder = {};
@@ -49,7 +52,7 @@ export function createDb(url: string): Db {
     const adapter = capturingFactory(new PrismaBetterSqlite3({ url: file, timeout: 15_000 }), holder);
     client = new SqliteClient({ adapter });
   }
-  adapterHolders.set(client, holder);
+  (client as WithAdapter)[ADAPTER] = holder;
   return client;
 }
 
@@ -59,7 +62,7 @@ export function createDb(url: string): Db {
  * affected-row count of each statement. Placeholders: `?` on SQLite, `$1…` on PostgreSQL.
  */
 export async function bulkTransaction(statements: { sql: string; args: unknown[] }[], client: Db = db()): Promise<number[]> {
-  const holder = adapterHolders.get(client);
+  const holder = (client as WithAdapter)[ADAPTER];
   if (!holder) throw new Error("bulkTransaction needs a client made by createDb()");
   return runBulkTransaction(holder, () => client.$connect(), statements);
 }
