@@ -87,6 +87,7 @@ export function driftReportFromFiles(flags: DriftFlags): DriftReport {
     minRows: flags.minRows,
   };
   if (extname(flags.reference).toLowerCase() === ".json") {
+    if (flags.saveProfile) throw invalid("--save-profile builds a profile from a reference CSV; the reference given is already a profile");
     const profile = loadProfile(flags.reference);
     const types: Record<string, ColumnType> = {};
     for (const c of profile.columns) if (c.type !== "unknown") types[c.name] = c.type;

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useMemo, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 
 const listeners = new Set<() => void>();
 
@@ -62,9 +62,24 @@ export function ColumnPicker({
   const groups = (["params", "metrics"] as const).map((entity) => ({ entity, items: columns.filter((c) => c.entity === entity) }));
   const toggle = (id: string) => onChange(visible.includes(id) ? visible.filter((v) => v !== id) : [...visible, id]);
   const shown = columns.filter((c) => visible.includes(c.id)).length;
+  const ref = useRef<HTMLDetailsElement>(null);
+  // A click elsewhere or Escape closes the menu, as with any popover.
+  useEffect(() => {
+    const close = (e: Event) => {
+      const el = ref.current;
+      if (!el?.open) return;
+      if (e instanceof KeyboardEvent ? e.key === "Escape" : !el.contains(e.target as Node)) el.open = false;
+    };
+    document.addEventListener("pointerdown", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("pointerdown", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, []);
 
   return (
-    <details className="relative">
+    <details ref={ref} className="relative">
       <summary className="btn-secondary cursor-pointer list-none [&::-webkit-details-marker]:hidden">
         Columns ({shown}/{columns.length})
       </summary>

@@ -1,7 +1,7 @@
 "use client";
 
 import clsx from "clsx";
-import { useId, useMemo, useState } from "react";
+import { Suspense, use, useId, useMemo, useState } from "react";
 import { MetricChart, type ChartSeries } from "./metric-chart";
 
 export interface CompareRun {
@@ -10,9 +10,37 @@ export interface CompareRun {
   color: string;
 }
 
+/** runId → [step, value] pairs of one metric. */
+export type KeyHistories = Record<string, [number, number][]>;
+
+function ChartSkeleton({ title }: { title: string }) {
+  return (
+    <div className="card p-4" aria-busy="true">
+      <div className="mb-2 font-mono text-sm font-medium">{title}</div>
+      <div className="h-60 animate-pulse rounded bg-zinc-100/70 dark:bg-zinc-800/50" />
+    </div>
+  );
+}
+
+/** One chart whose points are still on their way from the server. */
+function StreamedChart({ title, histories, runs, hidden }: { title: string; histories: Promise<KeyHistories>; runs: CompareRun[]; hidden: Set<string> }) {
+  const byRun = use(histories);
+  // Series objects are rebuilt only when visibility changes, so the chart memoises across renders.
+  const series = useMemo<ChartSeries[]>(
+    () =>
+      runs
+        .filter((r) => !hidden.has(r.id))
+        .map((r) => ({ id: r.id, name: r.name, color: r.color, points: byRun[r.id] ?? [] }))
+        .filter((s) => s.points.length > 0),
+    [byRun, runs, hidden],
+  );
+  return <MetricChart title={title} series={series} />;
+}
+
 /**
  * Metric curves of the compared runs, one chart per metric key, with one legend for all charts:
- * clicking a run there hides or shows its lines everywhere.
+ * clicking a run there hides or shows its lines everywhere. Each chart renders as soon as its
+ * downsampled histories arrive.
  */
 export function CompareCurves({
   runs,
@@ -22,8 +50,8 @@ export function CompareCurves({
 }: {
   runs: CompareRun[];
   metricKeys: string[];
-  /** runId → key → [step, value] pairs. */
-  histories: Record<string, Record<string, [number, number][]>>;
+  /** key → its histories, streamed from the server. */
+  histories: Record<string, Promise<KeyHistories>>;
   pointsPerSeries: number;
 }) {
   const searchId = useId();
@@ -37,18 +65,6 @@ export function CompareCurves({
       else next.add(id);
       return next;
     });
-
-  // Series objects are rebuilt only when visibility changes, so charts memoise across renders.
-  const seriesByKey = useMemo(() => {
-    const out: Record<string, ChartSeries[]> = {};
-    for (const key of metricKeys) {
-      out[key] = runs
-        .filter((r) => !hidden.has(r.id))
-        .map((r) => ({ id: r.id, name: r.name, color: r.color, points: histories[r.id]?.[key] ?? [] }))
-        .filter((s) => s.points.length > 0);
-    }
-    return out;
-  }, [runs, metricKeys, histories, hidden]);
 
   const needle = keyFilter.trim().toLowerCase();
   const keys = needle ? metricKeys.filter((k) => k.toLowerCase().includes(needle)) : metricKeys;
@@ -114,7 +130,9 @@ export function CompareCurves({
       ) : (
         <div className="grid gap-4 lg:grid-cols-2">
           {keys.map((key) => (
-            <MetricChart key={key} title={key} series={seriesByKey[key] ?? []} />
+            <Suspense key={key} fallback={<ChartSkeleton title={key} />}>
+              <StreamedChart title={key} histories={histories[key]!} runs={runs} hidden={hidden} />
+            </Suspense>
           ))}
         </div>
       )}

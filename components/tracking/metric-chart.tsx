@@ -1,7 +1,17 @@
 "use client";
 
-import { memo } from "react";
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { memo, useMemo, useState } from "react";
+import {
+  CartesianGrid,
+  LineChart,
+  ResponsiveContainer,
+  usePlotArea,
+  useXAxisInverseScale,
+  useXAxisScale,
+  useYAxisScale,
+  XAxis,
+  YAxis,
+} from "recharts";
 import { formatMetric } from "./format";
 
 /** One line: points as [step, value] pairs, sorted by step (already downsampled on the server). */
@@ -12,7 +22,7 @@ export interface ChartSeries {
   points: [number, number][];
 }
 
-type Datum = { step: number; value: number };
+type Hover = { step: number; px: number; py: number } | null;
 
 /** The point of a series nearest to a step (binary search over the sorted steps). */
 function nearest(points: [number, number][], step: number): [number, number] | null {
@@ -29,17 +39,107 @@ function nearest(points: [number, number][], step: number): [number, number] | n
   return b && Math.abs(b[0] - step) < Math.abs(a[0] - step) ? b : a;
 }
 
+/** Round bounds and a step for about `count` ticks, so axes read 0.5, 0.6… rather than 0.4873. */
+function niceDomain(min: number, max: number, count = 5): [number, number] {
+  if (min === max) {
+    const pad = Math.abs(min) * 0.05 || 1;
+    return [min - pad, max + pad];
+  }
+  const raw = (max - min) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  return [Math.floor(min / step) * step, Math.ceil(max / step) * step];
+}
+
+/**
+ * The lines, drawn as one SVG path per series from the chart's own scales. Recharts' <Line>
+ * costs too much per series when a hundred runs are overlaid; axes, grid and layout stay Recharts'.
+ */
+const SeriesPaths = memo(function SeriesPaths({ series }: { series: ChartSeries[] }) {
+  const x = useXAxisScale();
+  const y = useYAxisScale();
+  const paths = useMemo(() => {
+    if (!x || !y) return [];
+    return series.map((s) => {
+      let d = "";
+      for (const [step, value] of s.points) {
+        const px = x(step);
+        const py = y(value);
+        if (px === undefined || py === undefined) continue;
+        d += `${d ? "L" : "M"}${px.toFixed(1)},${py.toFixed(1)}`;
+      }
+      // A single point has no length: draw it as a dot.
+      if (s.points.length === 1) d += "h0.01";
+      return { s, d };
+    });
+  }, [series, x, y]);
+  const wide = series.length > 20;
+  return (
+    <g>
+      {paths.map(({ s, d }) => (
+        <path
+          key={s.id}
+          d={d}
+          fill="none"
+          stroke={s.color}
+          strokeWidth={s.points.length === 1 ? 6 : wide ? 1 : 1.75}
+          strokeLinecap="round"
+          strokeLinejoin="round"
+          className="metric-line"
+          data-run-id={s.id}
+        >
+          <title>{s.name}</title>
+        </path>
+      ))}
+    </g>
+  );
+});
+
+/** A transparent layer over the plot area that reports the step under the pointer. */
+function HoverLayer({ hover, onHover }: { hover: Hover; onHover: (h: Hover) => void }) {
+  const area = usePlotArea();
+  const invert = useXAxisInverseScale();
+  const x = useXAxisScale();
+  if (!area || !invert || !x) return null;
+  const cursor = hover ? x(hover.step) : undefined;
+  return (
+    <g>
+      {cursor !== undefined && <line x1={cursor} x2={cursor} y1={area.y} y2={area.y + area.height} stroke="currentColor" strokeOpacity={0.4} strokeDasharray="3 3" />}
+      <rect
+        x={area.x}
+        y={area.y}
+        width={area.width}
+        height={area.height}
+        fill="transparent"
+        onMouseMove={(e) => {
+          const box = (e.currentTarget.ownerSVGElement ?? e.currentTarget).getBoundingClientRect();
+          const px = e.clientX - box.left;
+          const step = Number(invert(px));
+          if (Number.isFinite(step)) onHover({ step, px, py: e.clientY - box.top });
+        }}
+        onMouseLeave={() => onHover(null)}
+      />
+    </g>
+  );
+}
+
 const MAX_TOOLTIP_ROWS = 10;
 
-function ChartTooltip({ active, label, series }: { active?: boolean; label?: unknown; series: ChartSeries[] }) {
-  if (!active || typeof label !== "number") return null;
+function HoverCard({ hover, series, width }: { hover: NonNullable<Hover>; series: ChartSeries[]; width: number }) {
   const rows = series
-    .map((s) => ({ s, p: nearest(s.points, label) }))
+    .map((s) => ({ s, p: nearest(s.points, hover.step) }))
     .filter((r): r is { s: ChartSeries; p: [number, number] } => r.p !== null)
     .sort((a, b) => b.p[1] - a.p[1]);
+  const step = rows[0]?.p[0] ?? Math.round(hover.step);
+  const left = hover.px > width / 2 ? undefined : hover.px + 12;
+  const right = hover.px > width / 2 ? width - hover.px + 12 : undefined;
   return (
-    <div className="rounded-md border border-zinc-200 bg-white/95 px-3 py-2 text-xs shadow-lg dark:border-zinc-700 dark:bg-zinc-900/95">
-      <div className="mb-1 font-medium text-zinc-700 dark:text-zinc-200">step {label}</div>
+    <div
+      className="pointer-events-none absolute top-8 z-10 rounded-md border border-zinc-200 bg-white/95 px-3 py-2 text-xs shadow-lg dark:border-zinc-700 dark:bg-zinc-900/95"
+      style={{ left, right }}
+      data-testid="chart-tooltip"
+    >
+      <div className="mb-1 font-medium text-zinc-700 dark:text-zinc-200">step {step}</div>
       <ul className="space-y-0.5">
         {rows.slice(0, MAX_TOOLTIP_ROWS).map(({ s, p }) => (
           <li key={s.id} className="flex items-center gap-2">
@@ -54,10 +154,7 @@ function ChartTooltip({ active, label, series }: { active?: boolean; label?: unk
   );
 }
 
-/**
- * A metric against step, one line per series. Each line carries its own data (runs log
- * different steps), without animation or dots, so a hundred runs stay interactive.
- */
+/** A metric against step, one line per series, with a hover card listing each series' value there. */
 export const MetricChart = memo(function MetricChart({
   title,
   series,
@@ -67,8 +164,26 @@ export const MetricChart = memo(function MetricChart({
   series: ChartSeries[];
   height?: number;
 }) {
-  const data = series.map((s) => ({ ...s, data: s.points.map(([step, value]): Datum => ({ step, value })) }));
+  const [hover, setHover] = useState<Hover>(null);
+  const [width, setWidth] = useState(0);
+  const bounds = useMemo(() => {
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (const s of series) {
+      for (const [step, value] of s.points) {
+        if (step < x0) x0 = step;
+        if (step > x1) x1 = step;
+        if (value < y0) y0 = value;
+        if (value > y1) y1 = value;
+      }
+    }
+    if (!Number.isFinite(x0)) return null;
+    return { x: x0 === x1 ? ([x0 - 1, x1 + 1] as [number, number]) : ([x0, x1] as [number, number]), y: niceDomain(y0, y1) };
+  }, [series]);
   const pointCount = series.reduce((n, s) => n + s.points.length, 0);
+
   return (
     <figure className="card p-4" data-testid="metric-chart" data-metric={title}>
       <figcaption className="mb-2 flex items-baseline justify-between gap-2">
@@ -79,20 +194,26 @@ export const MetricChart = memo(function MetricChart({
           {series.length === 1 ? `${pointCount} ${pointCount === 1 ? "point" : "points"}` : `${series.length} runs`}
         </span>
       </figcaption>
-      {pointCount === 0 ? (
+      {!bounds ? (
         <p className="flex items-center justify-center text-sm text-zinc-400 dark:text-zinc-500" style={{ height }}>
           No finite values to draw
         </p>
       ) : (
-        <div className="text-zinc-500 dark:text-zinc-400" role="img" aria-label={`${title} by step for ${series.map((s) => s.name).join(", ")}`}>
-          <ResponsiveContainer width="100%" height={height}>
-            <LineChart margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+        <div className="relative text-zinc-500 dark:text-zinc-400" role="img" aria-label={`${title} by step for ${series.map((s) => s.name).join(", ")}`}>
+          <ResponsiveContainer width="100%" height={height} onResize={(w) => setWidth(w)}>
+            <LineChart
+              data={[
+                { step: bounds.x[0], value: bounds.y[0] },
+                { step: bounds.x[1], value: bounds.y[1] },
+              ]}
+              margin={{ top: 4, right: 8, bottom: 0, left: 0 }}
+            >
               <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
               <XAxis
                 dataKey="step"
                 type="number"
-                domain={["dataMin", "dataMax"]}
-                allowDuplicatedCategory={false}
+                domain={bounds.x}
+                allowDataOverflow
                 tick={{ fill: "currentColor", fontSize: 11 }}
                 stroke="currentColor"
                 strokeOpacity={0.3}
@@ -101,7 +222,8 @@ export const MetricChart = memo(function MetricChart({
               <YAxis
                 dataKey="value"
                 type="number"
-                domain={["auto", "auto"]}
+                domain={bounds.y}
+                allowDataOverflow
                 width={56}
                 tickFormatter={(v: number) => formatMetric(v)}
                 tick={{ fill: "currentColor", fontSize: 11 }}
@@ -109,23 +231,11 @@ export const MetricChart = memo(function MetricChart({
                 strokeOpacity={0.3}
                 tickLine={false}
               />
-              <Tooltip content={<ChartTooltip series={series} />} isAnimationActive={false} />
-              {data.map((s) => (
-                <Line
-                  key={s.id}
-                  data={s.data}
-                  dataKey="value"
-                  name={s.name}
-                  stroke={s.color}
-                  strokeWidth={series.length > 20 ? 1 : 1.75}
-                  dot={false}
-                  activeDot={false}
-                  isAnimationActive={false}
-                  connectNulls
-                />
-              ))}
+              <SeriesPaths series={series} />
+              <HoverLayer hover={hover} onHover={setHover} />
             </LineChart>
           </ResponsiveContainer>
+          {hover && <HoverCard hover={hover} series={series} width={width} />}
         </div>
       )}
     </figure>

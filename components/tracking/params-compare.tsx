@@ -56,7 +56,7 @@ export function ParamsCompare({ runs, paramKeys, metricKeys }: { runs: ParamsCom
         {r.key}
       </th>
       {r.values.map((v, i) => (
-        <td key={runs[i]!.id} className={clsx("max-w-48 truncate px-3 py-2 font-mono text-xs", kind === "metric" && "text-right tabular-nums")} title={v}>
+        <td key={runs[i]!.id} className={clsx("max-w-48 truncate px-3 py-2 font-mono text-xs", kind === "metric" && "tabular-nums")} title={v}>
           {v ?? <span className="text-zinc-300 dark:text-zinc-600">–</span>}
         </td>
       ))}

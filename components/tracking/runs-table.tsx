@@ -85,6 +85,7 @@ export function RunsTable({
   initialSort,
   initial,
   initialError,
+  renderedAt,
   countRuns,
 }: {
   experimentId: string;
@@ -95,6 +96,8 @@ export function RunsTable({
   initialSort: RunSort | null;
   initial: (RunsPage & { total: number }) | null;
   initialError: FilterError | null;
+  /** When the server read the first page: running durations then render the same on both sides. */
+  renderedAt: number;
   countRuns: ServerAction<{ experimentId: string; filter: string; view: "active" | "deleted" }, number>;
 }) {
   const ids = useId();
@@ -108,13 +111,33 @@ export function RunsTable({
   const [selected, setSelected] = useState<Map<string, string>>(() => new Map());
   const token = tokens[tokens.length - 1] ?? null;
 
-  const allColumns = useMemo<Column[]>(
-    () => [
-      ...paramKeys.map((key) => ({ id: `params:${key}`, entity: "params" as const, key })),
-      ...metricKeys.map((key) => ({ id: `metrics:${key}`, entity: "metrics" as const, key })),
-    ],
-    [paramKeys, metricKeys],
-  );
+  const isInitial = filter === initialFilter && sort === initialSort && pageSize === DEFAULT_RUNS_PAGE_SIZE && token === null;
+  const body = { experimentIds: [experimentId], filter, orderBy: orderByOf(sort), maxResults: pageSize, pageToken: token ?? undefined, view };
+  const runsQuery = useQuery({
+    queryKey: ["runs", body],
+    queryFn: ({ signal }) => searchRuns(body, signal),
+    initialData: isInitial && initial ? { runs: initial.runs, nextPageToken: initial.nextPageToken } : undefined,
+    initialDataUpdatedAt: renderedAt,
+    // The server already found this filter invalid: asking again would only repeat the error.
+    enabled: !(isInitial && initialError),
+    placeholderData: keepPreviousData,
+    // Poll only while a run on this page is still running: finished pages cost nothing.
+    refetchInterval: (q) => (q.state.data?.runs.some((r) => r.status === "RUNNING") ? POLL_MS : false),
+    retry: (n, err) => !(err instanceof SearchError && err.status < 500) && n < 2,
+  });
+  const live = !!runsQuery.data?.runs.some((r) => r.status === "RUNNING");
+
+  const pageRuns = runsQuery.data?.runs;
+  // The server lists the names the newest runs logged; names only older runs have join as their pages show.
+  const allColumns = useMemo<Column[]>(() => {
+    const union = (known: string[], more: string[]) => (more.every((k) => known.includes(k)) ? known : [...new Set([...known, ...more])].sort());
+    const params = union(paramKeys, pageRuns?.flatMap((r) => Object.keys(r.params)) ?? []);
+    const metrics = union(metricKeys, pageRuns?.flatMap((r) => Object.keys(r.metrics)) ?? []);
+    return [
+      ...params.map((key) => ({ id: `params:${key}`, entity: "params" as const, key })),
+      ...metrics.map((key) => ({ id: `metrics:${key}`, entity: "metrics" as const, key })),
+    ];
+  }, [paramKeys, metricKeys, pageRuns]);
   const defaultColumns = useMemo(
     () => [...paramKeys.slice(0, 6).map((k) => `params:${k}`), ...metricKeys.slice(0, 6).map((k) => `metrics:${k}`)],
     [paramKeys, metricKeys],
@@ -124,20 +147,6 @@ export function RunsTable({
   const paramCols = visible.filter((c) => c.entity === "params");
   const metricCols = visible.filter((c) => c.entity === "metrics");
 
-  const isInitial = filter === initialFilter && sort === initialSort && pageSize === DEFAULT_RUNS_PAGE_SIZE && token === null;
-  const body = { experimentIds: [experimentId], filter, orderBy: orderByOf(sort), maxResults: pageSize, pageToken: token ?? undefined, view };
-  const runsQuery = useQuery({
-    queryKey: ["runs", body],
-    queryFn: ({ signal }) => searchRuns(body, signal),
-    initialData: isInitial && initial ? { runs: initial.runs, nextPageToken: initial.nextPageToken } : undefined,
-    // The server already found this filter invalid: asking again would only repeat the error.
-    enabled: !(isInitial && initialError),
-    placeholderData: keepPreviousData,
-    // Poll only while a run on this page is still running: finished pages cost nothing.
-    refetchInterval: (q) => (q.state.data?.runs.some((r) => r.status === "RUNNING") ? POLL_MS : false),
-    retry: (n, err) => !(err instanceof SearchError && err.status < 500) && n < 2,
-  });
-  const live = !!runsQuery.data?.runs.some((r) => r.status === "RUNNING");
   const countQuery = useQuery({
     queryKey: ["run-count", experimentId, view, filter],
     queryFn: async () => {
@@ -287,7 +296,7 @@ export function RunsTable({
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex flex-wrap items-center gap-3 text-sm text-zinc-500 dark:text-zinc-400">
           <span aria-live="polite" data-testid="runs-count">
-            {total === undefined ? (countQuery.isError ? "" : "Counting runs…") : `${formatCount(total)} ${total === 1 ? "run" : "runs"}`}
+            {total === undefined ? (countQuery.isError || error ? "" : "Counting runs…") : `${formatCount(total)} ${total === 1 ? "run" : "runs"}`}
             {filter && total !== undefined ? " match" : ""}
           </span>
           {live && (
@@ -459,12 +468,19 @@ export function RunsTable({
               ? `${formatCount(from)}–${formatCount(from + runs.length - 1)}${total !== undefined ? ` of ${formatCount(total)}` : ""}`
               : `Page ${pageIndex + 1}`}
           </span>
-          <button type="button" className="btn-secondary py-1" disabled={pageIndex === 0} onClick={() => setTokens((t) => t.slice(0, -1))}>
+          <button
+            type="button"
+            className="btn-secondary py-1"
+            aria-label="Previous page"
+            disabled={pageIndex === 0}
+            onClick={() => setTokens((t) => t.slice(0, -1))}
+          >
             Previous
           </button>
           <button
             type="button"
             className="btn-secondary py-1"
+            aria-label="Next page"
             disabled={!page?.nextPageToken || runsQuery.isPlaceholderData}
             onClick={() => page?.nextPageToken && setTokens((t) => [...t, page.nextPageToken])}
           >

@@ -2,11 +2,12 @@
 // values, and accumulating numeric columns exactly (a sorted Float64Array) up to a limit, then
 // through a KLL sketch, so any window size fits in bounded memory.
 
+import { summarizeAgainst } from "./against";
 import { fromSorted, meanStd, type EmpiricalDistribution } from "./distribution";
 import { HyperLogLog } from "./hll";
 import { DEFAULT_SKETCH_K, KllSketch } from "./kll";
-import { columnBuffer, startSort, type SortTicket } from "./parallel";
-import { sortInPlace } from "./sort";
+import { trySortOnWorker, type SortTicket } from "./parallel";
+import { sortValues } from "./sort";
 import type { Cell, ColumnInput, ColumnType, ColumnValues, ColumnsInput } from "./types";
 
 /** Cells read as missing: pandas' default NA tokens. */
@@ -153,7 +154,7 @@ export class NumericAccumulator {
   /** New values after prepare(): let the sort finish (it works on the buffer) and drop it. */
   private settle(): void {
     if (!this.pending) return;
-    this.pending.ticket.join();
+    this.buf = this.pending.join();
     this.pending = null;
   }
 
@@ -165,7 +166,7 @@ export class NumericAccumulator {
   }
 
   private grow(size: number): void {
-    const b = columnBuffer(size);
+    const b = new Float64Array(size);
     b.set(this.buf.subarray(0, this.len));
     this.buf = b;
   }
@@ -182,7 +183,7 @@ export class NumericAccumulator {
   private flush(): void {
     this.scan();
     if (this.len === 0) return;
-    const chunk = sortInPlace(this.buf.subarray(0, this.len));
+    const chunk = sortValues(this.buf.subarray(0, this.len));
     const n = chunk.length;
     const { mean, std } = meanStd(chunk);
     const m2 = std * std * n;
@@ -294,32 +295,29 @@ export class NumericAccumulator {
     this.done = null;
   }
 
-  private pending: { sorted: Float64Array; ticket: SortTicket } | null = null;
+  private pending: SortTicket | null = null;
 
   /**
-   * Starts sorting the exact values, on the worker thread when it is free (see parallel.ts), so
-   * the caller can do other work before summary() collects the result.
+   * Hands the exact values to the sorting thread when it is idle (see parallel.ts), so the caller
+   * can sort another column meanwhile; summary() collects them (or sorts here if it was busy).
    */
   prepare(): void {
     if (this.done || this.sketch || this.pending) return;
     this.scan();
-    let sorted: Float64Array = this.buf.subarray(0, this.len);
     // Sorting happens in place: a buffer much larger than its content is traded for a tight copy.
-    if (this.len * 2 < this.buf.length) {
-      sorted = columnBuffer(this.len);
-      sorted.set(this.buf.subarray(0, this.len));
-    }
-    this.pending = { sorted, ticket: startSort(sorted) };
+    if (this.len * 2 < this.buf.length) this.buf = this.buf.slice(0, this.len);
+    this.pending = trySortOnWorker(this.buf, this.len);
   }
 
   summary(): NumericSummary {
     if (this.done) return this.done;
     const base = { type: "numeric" as const, missing: this.missing, invalid: this.invalid, invalidExamples: [...this.invalidExamples] };
     if (!this.sketch) {
-      this.prepare();
-      const { sorted, ticket } = this.pending!;
-      ticket.join();
+      this.scan();
+      if (this.pending) this.buf = this.pending.join();
+      else sortValues(this.buf.subarray(0, this.len));
       this.pending = null;
+      const sorted = this.buf.subarray(0, this.len);
       const n = sorted.length;
       const { mean, std } = meanStd(sorted);
       // Reports only need to know whether there are more than DISTINCT_CAP values; profiles count them all.
@@ -374,6 +372,32 @@ export class NumericAccumulator {
       distinctExact: counts !== null,
     };
     return this.done;
+  }
+
+  /**
+   * The summary to compare with a sketched reference: no sort, the same statistics (see against.ts).
+   * A column that went into its own sketch gives its ordinary summary.
+   */
+  summaryAgainst(ref: EmpiricalDistribution): NumericSummary {
+    if (this.sketch || this.done) return this.summary();
+    this.settle();
+    this.scan();
+    const values = this.buf.subarray(0, this.len);
+    let counts: Map<number, number> | null = new Map();
+    for (let i = 0; i < values.length && counts; i++) {
+      const v = values[i]!;
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+      if (counts.size > DISTINCT_CAP) counts = null;
+    }
+    const sorted = counts ? new Map([...counts.entries()].sort((a, b) => a[0] - b[0])) : null;
+    return summarizeAgainst(values, ref, {
+      missing: this.missing,
+      invalid: this.invalid,
+      invalidExamples: [...this.invalidExamples],
+      valueCounts: sorted,
+      distinct: sorted ? sorted.size : DISTINCT_CAP + 1,
+      distinctExact: sorted !== null,
+    });
   }
 
   /** The sketch (when the column outgrew the exact limit), for profiles. */

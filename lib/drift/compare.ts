@@ -11,6 +11,7 @@ import {
   inferType,
   listColumns,
   type ColumnSummary,
+  type NumericSummary,
 } from "./columns";
 import { profileSummary, type ReferenceProfile } from "./profile";
 import { selectTest, SMALL_REFERENCE_ROWS } from "./select";
@@ -32,6 +33,8 @@ interface ReferenceSide {
   names: string[];
   rows: number;
   type(name: string): ColumnType | null;
+  /** True when the column's reference is a quantile sketch (the current side then needs no sort). */
+  sketched(name: string): boolean;
   summary(name: string): ColumnSummary | null;
   missing(name: string): number;
 }
@@ -42,7 +45,8 @@ interface CurrentSide {
   has(name: string): boolean;
   /** Starts the expensive part (sorting) of a later summary(name, type), possibly on another thread. */
   prepare(name: string, type: ColumnType): void;
-  summary(name: string, type: ColumnType): ColumnSummary;
+  /** `against`: a sketched numeric reference, to summarise against without sorting. */
+  summary(name: string, type: ColumnType, against?: NumericSummary): ColumnSummary;
 }
 
 function checkOptions(o: DriftOptions): void {
@@ -105,112 +109,17 @@ function report(ref: ReferenceSide, cur: CurrentSide, options: DriftOptions): Dr
   if (ref.rows < minRows) warnings.push(`not enough data: the reference has ${plural(ref.rows, "row")}, need at least ${minRows}`);
 
   const columns: ColumnReport[] = [];
+  const settings: Settings = { options, minRows, psiBins, psiEpsilon, histogramBins };
   const prepare = (name: string | undefined) => {
     const t = name === undefined ? null : ref.type(name);
-    if (name !== undefined && t && cur.has(name)) cur.prepare(name, t);
+    if (name !== undefined && t && cur.has(name) && !ref.sketched(name)) cur.prepare(name, t);
   };
   for (let idx = 0; idx < names.length; idx++) {
-    const name = names[idx]!;
-    // The current column's sort (and the next one's) run while this thread sorts the reference.
-    prepare(name);
+    // The worker thread, when idle, sorts this current column (or else the next one) while this
+    // thread sorts the reference.
+    prepare(names[idx]);
     prepare(names[idx + 1]);
-    const row: ColumnReport = {
-      column: name,
-      type: ref.type(name) ?? "unknown",
-      test: null,
-      statistic: null,
-      threshold: null,
-      drifted: false,
-      psi: null,
-      reference_histogram: null,
-      current_histogram: null,
-      n_reference: 0,
-      n_current: 0,
-      missing_reference: ref.missing(name),
-      missing_current: 0,
-      invalid_reference: 0,
-      invalid_current: 0,
-      notes: [],
-    };
-    columns.push(row);
-    if (!cur.has(name)) {
-      row.skipped = "column missing in the current data";
-      continue;
-    }
-    const type = ref.type(name);
-    const r = type ? ref.summary(name) : null;
-    if (!type || !r) {
-      row.skipped = "all values missing in the reference";
-      continue;
-    }
-    const c = cur.summary(name, type);
-    Object.assign(row, {
-      n_reference: r.n,
-      n_current: c.n,
-      missing_reference: r.missing,
-      missing_current: c.missing,
-      invalid_reference: r.invalid,
-      invalid_current: c.invalid,
-    });
-    for (const [side, s] of [["reference", r], ["current data", c]] as const)
-      if (s.invalid > 0)
-        row.notes.push(`${plural(s.invalid, "non-numeric value")} in the ${side} treated as missing${s.invalidExamples.length ? ` (e.g. ${s.invalidExamples.map((e) => `'${e}'`).join(", ")})` : ""}`);
-    if (r.n > 0 && c.n > 0) {
-      const h = histograms(r, c, histogramBins);
-      row.reference_histogram = h.reference;
-      row.current_histogram = h.current;
-    }
-    const none = (side: string, x: ColumnSummary) =>
-      x.invalid > 0 ? `no valid value in the ${side}: ${plural(x.invalid, "non-numeric value")}, ${x.missing} missing` : `all values missing in the ${side}`;
-    if (r.n === 0) {
-      row.skipped = ref.rows === 0 ? `not enough data: the reference has 0 rows, need at least ${minRows}` : none("reference", r);
-      continue;
-    }
-    if (c.n === 0) {
-      row.skipped = cur.rows === 0 ? `not enough data: 0 rows, need at least ${minRows}` : none("current data", c);
-      continue;
-    }
-    if (r.n < minRows) {
-      row.skipped = `not enough data: the reference has ${plural(r.n, "row")} with values, need at least ${minRows}`;
-      continue;
-    }
-    if (c.n < minRows) {
-      row.skipped = `not enough data: ${plural(c.n, "row")} with values in the current data, need at least ${minRows}`;
-      continue;
-    }
-
-    const per = options.perColumn?.[name];
-    let testName = per?.test ?? options.test;
-    if (!testName) {
-      const sel = selectTest(r, c, options.smallReferenceRows ?? DEFAULTS.smallReferenceRows);
-      testName = sel.test;
-      row.notes.push(`auto-selected: ${sel.reason}`);
-    }
-    const test = DRIFT_TESTS[testName];
-    row.test = test.name;
-    const why = test.unsupported(r, c);
-    if (why) {
-      row.skipped = why;
-      continue;
-    }
-    let binned: Binned | null = null;
-    const ctx: TestContext = {
-      psiBins,
-      psiEpsilon,
-      jensenShannonBase: options.jensenShannonBase,
-      binned: () => (binned ??= binnedCounts(r, c, psiBins)),
-    };
-    const out = test.compute(r, c, ctx);
-    const threshold = per?.threshold ?? options.threshold ?? options.thresholds?.[test.name] ?? test.defaultThreshold;
-    row.statistic = out.statistic;
-    if (out.p_value !== undefined) row.p_value = out.p_value;
-    row.threshold = threshold;
-    row.drifted = isDrifted(test, out, threshold);
-    const b = ctx.binned();
-    row.psi = test.name === "psi" ? out.statistic : populationStabilityIndex(b.reference, b.current, psiEpsilon);
-    if (out.notes) row.notes.push(...out.notes);
-    if (r.type === "numeric" && c.type === "numeric" && r.min === r.max && test.name !== "ks" && test.name !== "z")
-      row.notes.push(r.min === c.min && c.min === c.max ? `constant column: both sides hold only ${r.min}` : `the reference is constant (${r.min})`);
+    columns.push(columnRow(names[idx]!, ref, cur, settings));
   }
 
   const tested = columns.filter((c) => !c.skipped);
@@ -232,6 +141,116 @@ function report(ref: ReferenceSide, cur: CurrentSide, options: DriftOptions): Dr
   };
 }
 
+interface Settings {
+  options: DriftOptions;
+  minRows: number;
+  psiBins: number;
+  psiEpsilon: number;
+  histogramBins: number;
+}
+
+/** One column of the report: summaries, the skip reasons, the test, PSI and histograms. */
+function columnRow(name: string, ref: ReferenceSide, cur: CurrentSide, settings: Settings): ColumnReport {
+  const { options, minRows, psiBins, psiEpsilon, histogramBins } = settings;
+  const row: ColumnReport = {
+    column: name,
+    type: ref.type(name) ?? "unknown",
+    test: null,
+    statistic: null,
+    threshold: null,
+    drifted: false,
+    psi: null,
+    reference_histogram: null,
+    current_histogram: null,
+    n_reference: 0,
+    n_current: 0,
+    missing_reference: ref.missing(name),
+    missing_current: 0,
+    invalid_reference: 0,
+    invalid_current: 0,
+    notes: [],
+  };
+  if (!cur.has(name)) {
+    row.skipped = "column missing in the current data";
+    return row;
+  }
+  const type = ref.type(name);
+  const r = type ? ref.summary(name) : null;
+  if (!type || !r) {
+    row.skipped = "all values missing in the reference";
+    return row;
+  }
+  const c = cur.summary(name, type, r.type === "numeric" && !r.exact ? r : undefined);
+  Object.assign(row, {
+    n_reference: r.n,
+    n_current: c.n,
+    missing_reference: r.missing,
+    missing_current: c.missing,
+    invalid_reference: r.invalid,
+    invalid_current: c.invalid,
+  });
+  for (const [side, s] of [["reference", r], ["current data", c]] as const)
+    if (s.invalid > 0)
+      row.notes.push(`${plural(s.invalid, "non-numeric value")} in the ${side} treated as missing${s.invalidExamples.length ? ` (e.g. ${s.invalidExamples.map((e) => `'${e}'`).join(", ")})` : ""}`);
+  if (r.n > 0 && c.n > 0) {
+    const h = histograms(r, c, histogramBins);
+    row.reference_histogram = h.reference;
+    row.current_histogram = h.current;
+  }
+  const none = (side: string, x: ColumnSummary) =>
+    x.invalid > 0 ? `no valid value in the ${side}: ${plural(x.invalid, "non-numeric value")}, ${x.missing} missing` : `all values missing in the ${side}`;
+  if (r.n === 0) {
+    row.skipped = ref.rows === 0 ? `not enough data: the reference has 0 rows, need at least ${minRows}` : none("reference", r);
+    return row;
+  }
+  if (c.n === 0) {
+    row.skipped = cur.rows === 0 ? `not enough data: 0 rows, need at least ${minRows}` : none("current data", c);
+    return row;
+  }
+  if (r.n < minRows) {
+    row.skipped = `not enough data: the reference has ${plural(r.n, "row")} with values, need at least ${minRows}`;
+    return row;
+  }
+  if (c.n < minRows) {
+    row.skipped = `not enough data: ${plural(c.n, "row")} with values in the current data, need at least ${minRows}`;
+    return row;
+  }
+
+  const per = options.perColumn?.[name];
+  let testName = per?.test ?? options.test;
+  if (!testName) {
+    const sel = selectTest(r, c, options.smallReferenceRows ?? DEFAULTS.smallReferenceRows);
+    testName = sel.test;
+    row.notes.push(`auto-selected: ${sel.reason}`);
+  }
+  const test = DRIFT_TESTS[testName];
+  row.test = test.name;
+  const why = test.unsupported(r, c);
+  if (why) {
+    row.skipped = why;
+    return row;
+  }
+  let binned: Binned | null = null;
+  const ctx: TestContext = {
+    psiBins,
+    psiEpsilon,
+    jensenShannonBase: options.jensenShannonBase,
+    binned: () => (binned ??= binnedCounts(r, c, psiBins)),
+  };
+  const out = test.compute(r, c, ctx);
+  const threshold = per?.threshold ?? options.threshold ?? options.thresholds?.[test.name] ?? test.defaultThreshold;
+  row.statistic = out.statistic;
+  if (out.p_value !== undefined) row.p_value = out.p_value;
+  row.threshold = threshold;
+  row.drifted = isDrifted(test, out, threshold);
+  const b = ctx.binned();
+  row.psi = test.name === "psi" ? out.statistic : populationStabilityIndex(b.reference, b.current, psiEpsilon);
+  if (out.notes) row.notes.push(...out.notes);
+  if (r.type === "numeric" && c.type === "numeric" && r.min === r.max && test.name !== "ks" && test.name !== "z")
+    row.notes.push(r.min === c.min && c.min === c.max ? `constant column: both sides hold only ${r.min}` : `the reference is constant (${r.min})`);
+  return row;
+}
+
 function rowCount(cols: readonly ColumnInput[]): number {
   let n = 0;
   for (const c of cols) n = Math.max(n, c.values.length);
@@ -243,24 +262,25 @@ function rawCurrent(current: ColumnsInput): CurrentSide {
   const cols = new Map(listColumns(current).map((c) => [c.name, c]));
   const rows = rowCount([...cols.values()]);
   const started = new Map<string, NumericAccumulator | CategoricalAccumulator>();
-  const start = (name: string, type: ColumnType) => {
+  const start = (name: string, type: ColumnType, sort: boolean) => {
     let acc = started.get(name);
     if (!acc) {
       const col = cols.get(name)!;
       acc = type === "numeric" ? new NumericAccumulator() : new CategoricalAccumulator();
       feed(acc, col.values, col.invalid);
-      if (acc instanceof NumericAccumulator) acc.prepare();
       started.set(name, acc);
     }
+    if (sort && acc instanceof NumericAccumulator) acc.prepare();
     return acc;
   };
   return {
     names: [...cols.keys()],
     rows,
     has: (name) => cols.has(name),
-    prepare: (name, type) => void start(name, type),
-    summary(name, type) {
-      const s = start(name, type).summary();
+    prepare: (name, type) => void start(name, type, true),
+    summary(name, type, against) {
+      const acc = start(name, type, false);
+      const s = against && acc instanceof NumericAccumulator ? acc.summaryAgainst(against.dist) : acc.summary();
       // Only a column or two are in flight: the rest are released as soon as they are used.
       started.delete(name);
       const col = cols.get(name)!;
@@ -275,8 +295,8 @@ function windowCurrent(w: CurrentWindow): CurrentSide {
     rows: w.rows,
     has: (name) => w.has(name),
     prepare: (name) => w.prepare(name),
-    summary(name) {
-      const s = w.summary(name);
+    summary(name, _type, against) {
+      const s = w.summary(name, against?.dist);
       if (!s) throw new Error(`column '${name}' has no summary in the window`);
       return s;
     },
@@ -303,6 +323,7 @@ export function compareColumns(reference: ColumnsInput, current: ColumnsInput, o
     names: cols.map((c) => c.name),
     rows,
     type: typeOf,
+    sketched: () => false,
     summary(name) {
       const type = typeOf(name);
       if (!type) return null;
@@ -326,6 +347,10 @@ export function compareToProfile(profile: ReferenceProfile, current: ColumnsInpu
     type: (name) => {
       const t = byName.get(name)!.type;
       return t === "unknown" ? null : t;
+    },
+    sketched: (name) => {
+      const c = byName.get(name)!;
+      return c.type === "numeric" && c.sample.kind === "kll";
     },
     summary: (name) => profileSummary(byName.get(name)!),
     missing: (name) => byName.get(name)!.missing,

@@ -382,6 +382,3 @@ export function kstwoSf(x: number, n: number): number {
   const cdf = n <= 100000 && n * x ** 1.5 <= 1.4 ? kolmognDMTW(n, x) : kolmognPelzGood(n, x);
   return clip(1 - clip(cdf));
 }
-
-// Exported for tests of the individual branches.
-export const _internals = { kolmognDMTW, kolmognPomeranz, kolmognPelzGood };

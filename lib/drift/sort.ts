@@ -11,13 +11,13 @@ export const RADIX_MIN = 4096;
  * then the runs sharing a high word (equal top 20 mantissa bits) are sorted. The passes are
  * spelled out: a shared pass function measured 1.5× slower in V8.
  */
-export function sortInPlace(values: Float64Array): Float64Array {
+export function sortInPlace(values: Float64Array, scratch?: Float64Array): Float64Array {
   const n = values.length;
   if (n < RADIX_MIN) return values.sort();
   const a = values;
-  const b = new Float64Array(n);
+  const b = scratch && scratch.length >= n ? scratch.subarray(0, n) : new Float64Array(n);
   const wa = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
-  const wb = new Uint32Array(b.buffer, 0, 2 * n);
+  const wb = new Uint32Array(b.buffer, b.byteOffset, 2 * n);
   const c0 = new Int32Array(2048);
   const c1 = new Int32Array(2048);
   const c2 = new Int32Array(1024);
@@ -80,6 +80,19 @@ export function sortInPlace(values: Float64Array): Float64Array {
   return a;
 }
 
+// One scratch buffer for the sorts of this thread (columns come one after another), so a report
+// over many columns does not leave a trail of dead 8 MB arrays for the collector.
+const SCRATCH_MAX = 1 << 21;
+let scratchBuf: Float64Array | null = null;
+
+/** sortInPlace with this thread's reusable scratch buffer (for columns up to 2M values). */
+export function sortValues(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (n < RADIX_MIN || n > SCRATCH_MAX) return sortInPlace(values);
+  if (!scratchBuf || scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, Math.min(SCRATCH_MAX, (scratchBuf?.length ?? 0) * 2)));
+  return sortInPlace(values, scratchBuf);
+}
+
 /** A sorted copy of `values` without its NaN (missing) entries; ±Infinity are kept. */
 export function sortedWithoutNaN(values: ArrayLike<number>): Float64Array {
   let m = 0;
@@ -90,7 +103,7 @@ export function sortedWithoutNaN(values: ArrayLike<number>): Float64Array {
     const v = values[i]!;
     if (v === v) out[k++] = v;
   }
-  return sortInPlace(out);
+  return sortValues(out);
 }
 
 /** True when `values` is ascending (used to accept pre-sorted input without sorting it again). */

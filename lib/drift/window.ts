@@ -10,6 +10,7 @@ import {
   type Accumulator,
   type ColumnSummary,
 } from "./columns";
+import type { EmpiricalDistribution } from "./distribution";
 import type { ReferenceProfile } from "./profile";
 import type { ColumnType, ColumnsInput } from "./types";
 
@@ -38,12 +39,8 @@ export class CurrentWindow {
   static forProfile(profile: ReferenceProfile, options: WindowOptions = {}): CurrentWindow {
     const types = new Map<string, ColumnType>();
     for (const c of profile.columns) if (c.type !== "unknown") types.set(c.name, c.type);
-    const w = new CurrentWindow(types, options);
-    for (const c of profile.columns) if (c.type === "unknown") w.unknown.add(c.name);
-    return w;
+    return new CurrentWindow(types, options);
   }
-
-  private readonly unknown = new Set<string>();
 
   add(columns: ColumnsInput): this {
     const list = listColumns(columns);
@@ -92,11 +89,14 @@ export class CurrentWindow {
     if (acc instanceof NumericAccumulator) acc.prepare();
   }
 
-  /** The column's summary, with rows of chunks that lacked it counted as missing; null if never seen. */
-  summary(name: string): ColumnSummary | null {
+  /**
+   * The column's summary, with rows of chunks that lacked it counted as missing; null if never seen.
+   * `against`: a sketched reference to summarise against without sorting (see against.ts).
+   */
+  summary(name: string, against?: EmpiricalDistribution): ColumnSummary | null {
     const acc = this.accs.get(name);
     if (!acc) return null;
-    const s = acc.summary();
+    const s = against && acc instanceof NumericAccumulator ? acc.summaryAgainst(against) : acc.summary();
     const pad = this.pad.get(name) ?? 0;
     return pad ? { ...s, missing: s.missing + pad } : s;
   }

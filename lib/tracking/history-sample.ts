@@ -1,7 +1,7 @@
 // Read paths for dashboards at scale, in SQL rather than through row-by-row ORM reads:
 // - sampled metric histories: a compare view of 100 runs × 10,000 steps reads a few thousand
 //   points per run from the (runId, key, step) index, then LTTB brings each to `maxPoints`;
-// - the param and metric names of an experiment (a runs table's columns), with SQL DISTINCT.
+// - the param and metric names of an experiment's newest runs (a runs table's columns).
 import { db, dbKind } from "../db";
 import { invalid } from "../errors";
 import { downsample } from "./metrics";
@@ -43,23 +43,31 @@ export async function sampleMetricHistories(
   if (!runIds.length || !keys.length) return out;
 
   const pairs = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
-  const spans: { runId: string; key: string; lo: number; hi: number }[] = [];
-  // First and last step of each series: two index seeks each, never a scan of the history.
+  const spans: { runId: string; key: string; lo: number; hi: number; second: number | null }[] = [];
+  // First, second and last step of each series: index seeks only, never a scan of the history.
   for (let i = 0; i < pairs.length; i += SERIES_PER_QUERY) {
     const chunk = pairs.slice(i, i + SERIES_PER_QUERY);
-    const rows = await db().$queryRawUnsafe<{ runId: string; key: string; lo: bigint | number | null; hi: bigint | number | null }[]>(
+    const bounds = chunk
+      .map(
+        () => `SELECT CAST(? AS TEXT) AS "runId", CAST(? AS TEXT) AS "key",
+          (SELECT MIN("step") FROM "Metric" WHERE "runId" = ? AND "key" = ?) AS "lo",
+          (SELECT MAX("step") FROM "Metric" WHERE "runId" = ? AND "key" = ?) AS "hi"`,
+      )
+      .join(" UNION ALL ");
+    const rows = await db().$queryRawUnsafe<
+      { runId: string; key: string; lo: bigint | number | null; hi: bigint | number | null; second: bigint | number | null }[]
+    >(
       placeholders(
-        chunk
-          .map(
-            () => `SELECT CAST(? AS TEXT) AS "runId", CAST(? AS TEXT) AS "key",
-              (SELECT MIN("step") FROM "Metric" WHERE "runId" = ? AND "key" = ?) AS "lo",
-              (SELECT MAX("step") FROM "Metric" WHERE "runId" = ? AND "key" = ?) AS "hi"`,
-          )
-          .join(" UNION ALL "),
+        `SELECT t."runId", t."key", t."lo", t."hi",
+           (SELECT MIN(m."step") FROM "Metric" m WHERE m."runId" = t."runId" AND m."key" = t."key" AND m."step" > t."lo") AS "second"
+         FROM (${bounds}) t`,
       ),
       ...chunk.flatMap((p) => [p.runId, p.key, p.runId, p.key, p.runId, p.key]),
     );
-    for (const r of rows) if (r.lo !== null && r.hi !== null) spans.push({ runId: r.runId, key: r.key, lo: Number(r.lo), hi: Number(r.hi) });
+    for (const r of rows) {
+      if (r.lo === null || r.hi === null) continue;
+      spans.push({ runId: r.runId, key: r.key, lo: Number(r.lo), hi: Number(r.hi), second: r.second === null ? null : Number(r.second) });
+    }
   }
 
   const target = OVERSAMPLE * maxPoints;
@@ -69,20 +77,25 @@ export async function sampleMetricHistories(
     // One index range scan per series (a UNION ALL branch): an OR of series would make SQLite
     // collect and re-sort row ids instead.
     const branches = chunk.map((s) => {
-      const stride = Math.max(1, Math.floor((s.hi - s.lo + 1) / target));
+      // Steps are usually evenly spaced (every step, or every k-th): the stride is a multiple of
+      // that spacing, so about `target` points fall on it.
+      const spacing = s.second === null ? 1 : Math.max(1, s.second - s.lo);
+      const stride = spacing * Math.max(1, Math.floor((s.hi - s.lo) / spacing / target));
       args.push(s.runId, s.key);
       // lo, hi and stride are integers computed here, so they can be part of the text. The last
       // step is always kept: it is the value a run ended on.
       const sample = stride === 1 ? "" : ` AND (("step" - ${s.lo}) % ${stride} = 0 OR "step" = ${s.hi})`;
-      return `SELECT "runId", "key", "step", "value", "timestamp" FROM "Metric"
-        WHERE "runId" = ? AND "key" = ?${sample} AND NOT "isNan" AND "value" IS NOT NULL`;
+      // Only indexed columns in the condition: rows are read for the sampled steps alone.
+      return `SELECT "runId", "key", "step", "value", "isNan", "timestamp" FROM "Metric" WHERE "runId" = ? AND "key" = ?${sample}`;
     });
-    const rows = await db().$queryRawUnsafe<{ runId: string; key: string; step: bigint | number; value: number | null; timestamp: bigint | number }[]>(
+    const rows = await db().$queryRawUnsafe<
+      { runId: string; key: string; step: bigint | number; value: number | null; isNan: boolean | number; timestamp: bigint | number }[]
+    >(
       placeholders(branches.join(" UNION ALL ")),
       ...args,
     );
     for (const r of rows) {
-      const value = Number(r.value);
+      const value = r.value === null || r.isNan ? NaN : Number(r.value);
       if (!Number.isFinite(value)) continue;
       out[r.runId]![r.key]!.push({ key: r.key, value, step: Number(r.step), timestamp: Number(r.timestamp) });
     }
@@ -92,15 +105,25 @@ export async function sampleMetricHistories(
   return out;
 }
 
-/** The param and metric names logged in some experiments: the columns a runs table can show. */
+/** How many of the newest runs the column names are read from. */
+const COLUMN_SAMPLE_RUNS = 2000;
+
+/**
+ * The param and metric names logged by the newest runs of some experiments: the columns a runs
+ * table offers. Reading every run's names costs a scan of all their params at 100,000 runs, so
+ * the newest runs stand for the experiment (names rarely change between runs); a key logged only
+ * by older runs can still be filtered and sorted on by name.
+ */
 export async function listColumnKeys(experimentIds: string[]): Promise<{ params: string[]; metrics: string[] }> {
   const ids = experimentIds.map(Number).filter((n) => Number.isSafeInteger(n) && n >= 0);
   if (!ids.length) return { params: [], metrics: [] };
   const query = (table: string) =>
     db().$queryRawUnsafe<{ key: string }[]>(
       placeholders(
-        `SELECT DISTINCT k."key" AS "key" FROM ${table} k JOIN "Run" r ON r."id" = k."runId"
-         WHERE r."experimentId" IN (${list(ids.length)}) ORDER BY 1`,
+        `SELECT DISTINCT k."key" AS "key" FROM ${table} k
+         WHERE k."runId" IN (SELECT r."id" FROM "Run" r WHERE r."experimentId" IN (${list(ids.length)})
+                             ORDER BY r."startTime" DESC LIMIT ${COLUMN_SAMPLE_RUNS})
+         ORDER BY 1`,
       ),
       ...ids,
     );

@@ -64,7 +64,7 @@ test("compare two runs, promote version 2 with a reason, and find the audit entr
   await expect(page.getByTestId("legend-entry").filter({ hasText: a.name })).toBeVisible();
   await expect(page.getByTestId("legend-entry").filter({ hasText: b.name })).toBeVisible();
   const chart = page.locator('[data-testid="metric-chart"][data-metric="accuracy"]');
-  await expect(chart.locator("path.recharts-line-curve")).toHaveCount(2);
+  await expect(chart.locator("path.metric-line")).toHaveCount(2);
 
   // Params side by side: lr differs, max_depth does not, and "Only differences" hides it.
   const lr = page.locator('[data-testid="param-row"][data-key="lr"]');

@@ -15,6 +15,10 @@ import {
   type DriftReport,
   type ReferenceProfile,
 } from "@/lib/drift";
+import { summarizeAgainst } from "@/lib/drift/against";
+import type { NumericSummary } from "@/lib/drift/columns";
+import { fromSorted, mergedWalk, weightAtMost } from "@/lib/drift/distribution";
+import { profileSummary } from "@/lib/drift/profile";
 import { AppError } from "@/lib/errors";
 import { mulberry32, normals, sample } from "./drift-data";
 
@@ -265,6 +269,29 @@ describe("reference profiles", () => {
     const wdSketch = col(compareToProfile(profile, current), "x").statistic!;
     expect(Math.abs(wdSketch - wdExact) / wdExact).toBeLessThan(0.05);
     expect(col(sketchReport, "x").notes.join()).toMatch(/quantile sketch/);
+  });
+
+  it("compares a current column with a sketched reference without sorting it, to the same statistics", () => {
+    const cases: [Float64Array, Float64Array][] = [
+      [normals(mulberry32(1), 100_000), normals(mulberry32(2), 80_000)],
+      [normals(mulberry32(3), 100_000), normals(mulberry32(4), 80_000, 0.3, 2)],
+      [sample({ seed: 5, n: 60_000, kind: "int", k: 300 }), sample({ seed: 6, n: 50_000, kind: "int", k: 320, loc: -7 })],
+    ];
+    for (const [refValues, cur] of cases) {
+      const profile = buildReferenceProfile({ x: refValues }, { sketchK: 256 });
+      const ref = profileSummary(profile.columns[0]!) as NumericSummary;
+      expect(ref.exact).toBe(false);
+      const fast = summarizeAgainst(cur, ref.dist, { missing: 0, invalid: 0, invalidExamples: [], valueCounts: null, distinct: 101, distinctExact: false });
+      const sorted = fromSorted(sortedWithoutNaN(cur));
+      const a = mergedWalk(ref.dist, fast.dist);
+      const b = mergedWalk(ref.dist, sorted);
+      expect(a.dPlus).toBe(b.dPlus);
+      expect(a.dMinus).toBe(b.dMinus);
+      expect(Math.abs(a.wasserstein - b.wasserstein) / b.wasserstein).toBeLessThan(1e-12);
+      for (const edge of ref.dist.values) expect(weightAtMost(fast.dist, edge)).toBe(weightAtMost(sorted, edge));
+      expect(fast.dist.values.length).toBeLessThan(cur.length / 10);
+      expect([fast.min, fast.max, fast.n]).toEqual([sorted.values[0], sorted.values[sorted.values.length - 1], cur.length]);
+    }
   });
 
   it("can be built in chunks", () => {

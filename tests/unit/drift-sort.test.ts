@@ -1,7 +1,7 @@
 // The radix sort, its worker thread, and the KLL sketch's merge.
 import { describe, expect, it } from "vitest";
 import { KllSketch, sortInPlace } from "@/lib/drift";
-import { startSort } from "@/lib/drift/parallel";
+import { trySortOnWorker } from "@/lib/drift/parallel";
 import { mulberry32, normals } from "./drift-data";
 
 const nativeSorted = (x: Float64Array) => Float64Array.from(x).sort();
@@ -23,19 +23,24 @@ describe("sortInPlace", () => {
     expect(sortInPlace(Float64Array.from(x))).toEqual(nativeSorted(x));
   });
 
-  it("sorts on the worker thread when the column is in shared memory, the same as here", () => {
+  it("sorts on the worker thread the same as here, and hands the column back", async () => {
     const x = normals(mulberry32(3), 300_000);
-    const shared = new Float64Array(new SharedArrayBuffer(x.length * 8));
-    shared.set(x);
-    // The first hand-over may happen before the worker is up: then it sorts here. Either way, sorted.
-    for (let round = 0; round < 3; round++) {
-      shared.set(x);
-      const ticket = startSort(shared);
-      const other = sortInPlace(normals(mulberry32(4), 300_000));
-      ticket.join();
-      expect(shared).toEqual(nativeSorted(x));
-      expect(other[0]).toBeLessThanOrEqual(other[1]!);
+    // The worker starts on first use; until it is up, nothing is handed over.
+    let ticket = trySortOnWorker(Float64Array.from(x));
+    for (let wait = 0; !ticket && wait < 200; wait++) {
+      await new Promise((r) => setTimeout(r, 50));
+      ticket = trySortOnWorker(Float64Array.from(x));
     }
+    expect(ticket).not.toBeNull();
+    const second = trySortOnWorker(Float64Array.from(x));
+    expect(second).toBeNull(); // one column at a time
+    const other = sortInPlace(normals(mulberry32(4), 300_000));
+    expect(ticket!.join()).toEqual(nativeSorted(x));
+    expect(other[0]).toBeLessThanOrEqual(other[1]!);
+    // Small columns, views into larger buffers and shared memory stay on this thread.
+    expect(trySortOnWorker(new Float64Array(1000))).toBeNull();
+    expect(trySortOnWorker(new Float64Array(400_000).subarray(10))).toBeNull();
+    expect(trySortOnWorker(new Float64Array(new SharedArrayBuffer(8 * 300_000)))).toBeNull();
   });
 });
 

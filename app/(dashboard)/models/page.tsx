@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageActor } from "@/app/_server/actor";
 import { requestOrigin } from "@/app/_server/origin";
-import { aliasTone } from "@/components/registry/alias-badges";
+import { aliasRank, aliasTone } from "@/components/registry/alias-badges";
 import { Badge } from "@/components/ui/badge";
 import { Code } from "@/components/ui/code";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -54,7 +54,7 @@ export default async function ModelsPage() {
                     <span className="text-zinc-400 dark:text-zinc-500">none</span>
                   ) : (
                     <div className="flex flex-wrap gap-1">
-                      {m.aliases.map((a) => (
+                      {[...m.aliases].sort((a, b) => aliasRank(a.alias) - aliasRank(b.alias) || a.alias.localeCompare(b.alias)).map((a) => (
                         <Badge key={a.alias} tone={aliasTone(a.alias)}>
                           {a.alias} → v{a.version}
                         </Badge>

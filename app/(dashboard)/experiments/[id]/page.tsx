@@ -3,7 +3,7 @@ import Link from "next/link";
 import { requirePageActor } from "@/app/_server/actor";
 import { orNotFound } from "@/app/_server/not-found";
 import { msToIso } from "@/components/tracking/format";
-import { DEFAULT_RUNS_PAGE_SIZE, orderByOf, parseSortParam } from "@/components/tracking/run-sort";
+import { DEFAULT_RUNS_PAGE_SIZE, orderByOf, parseSortParam, type RunSort } from "@/components/tracking/run-sort";
 import { RunsTable, type FilterError } from "@/components/tracking/runs-table";
 import { TagList } from "@/components/tracking/tag-list";
 import { Alert } from "@/components/ui/alert";
@@ -15,6 +15,24 @@ import { listColumnKeys } from "@/lib/tracking/history-sample";
 import { countRunsAction } from "../actions";
 
 export const metadata: Metadata = { title: "Experiment" };
+
+/** The first page as the server renders it; a filter that does not parse comes back as its message. */
+async function firstPage(experimentId: string, filter: string, sort: RunSort | null, view: "active" | "deleted") {
+  try {
+    const [page, total] = await Promise.all([
+      searchRuns({ experimentIds: [experimentId], filter, orderBy: orderByOf(sort), maxResults: DEFAULT_RUNS_PAGE_SIZE, view }),
+      countRuns({ experimentIds: [experimentId], filter, view }),
+    ]);
+    return { page: { runs: page.items, nextPageToken: page.nextPageToken, total }, error: null, at: Date.now() };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "invalid") {
+      const position = (err.details as { position?: unknown } | undefined)?.position;
+      const error: FilterError = { message: err.message, position: typeof position === "number" ? position : null };
+      return { page: null, error, at: Date.now() };
+    }
+    throw err;
+  }
+}
 
 export default async function ExperimentPage({
   params,
@@ -33,20 +51,7 @@ export default async function ExperimentPage({
   // The first page is rendered here so the table shows at once; the client takes over from there.
   const [columns, first] = await Promise.all([
     listColumnKeys([experiment.id]),
-    Promise.all([
-      searchRuns({ experimentIds: [experiment.id], filter, orderBy: orderByOf(sort), maxResults: DEFAULT_RUNS_PAGE_SIZE, view }),
-      countRuns({ experimentIds: [experiment.id], filter, view }),
-    ]).then(
-      ([page, total]) => ({ page: { runs: page.items, nextPageToken: page.nextPageToken, total }, error: null }),
-      (err: unknown) => {
-        if (err instanceof AppError && err.code === "invalid") {
-          const position = (err.details as { position?: unknown } | undefined)?.position;
-          const error: FilterError = { message: err.message, position: typeof position === "number" ? position : null };
-          return { page: null, error };
-        }
-        throw err;
-      },
-    ),
+    firstPage(experiment.id, filter, sort, view),
   ]);
 
   return (
@@ -84,6 +89,7 @@ export default async function ExperimentPage({
         initialSort={sort}
         initial={first.page}
         initialError={first.error}
+        renderedAt={first.at}
         countRuns={countRunsAction}
       />
     </>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { can, requirePageActor } from "@/app/_server/actor";
 import { orNotFound } from "@/app/_server/not-found";
-import { AliasBadges, aliasTone } from "@/components/registry/alias-badges";
+import { AliasBadges, aliasRank, aliasTone } from "@/components/registry/alias-badges";
 import { CANNOT_PROMOTE, PromoteButton, RollbackButton } from "@/components/registry/promote-button";
 import { msToIso } from "@/components/tracking/format";
 import { LineageChain } from "@/components/tracking/lineage-chain";
@@ -85,9 +85,7 @@ export default async function ModelPage({ params }: { params: Promise<{ name: st
   const name = segment((await params).name);
   const [model, versions] = await orNotFound(Promise.all([getRegisteredModel(name), listModelVersions(name)]));
   const canPromote = can(actor, "editor");
-  // champion first, then challenger, then the rest by name.
-  const rank = (a: string) => (a === "champion" ? 0 : a === "challenger" ? 1 : 2);
-  const aliasEntries = Object.entries(model.aliases).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  const aliasEntries = Object.entries(model.aliases).sort(([a], [b]) => aliasRank(a) - aliasRank(b) || a.localeCompare(b));
 
   const [lineages, abTests, audit, lastPromotions] = await Promise.all([
     Promise.all(versions.slice(0, LINEAGE_LIMIT).map((v) => getModelVersionLineage(model.name, v.version))),

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Suspense, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { requirePageActor } from "@/app/_server/actor";
 import { orNotFound } from "@/app/_server/not-found";
-import { CompareCurves, type CompareRun } from "@/components/tracking/compare-curves";
+import { CompareCurves, type CompareRun, type KeyHistories } from "@/components/tracking/compare-curves";
 import { runColor } from "@/components/tracking/format";
 import { ParallelCoordinates } from "@/components/tracking/parallel-coordinates";
 import { ParamsCompare, type ParamsCompareRun } from "@/components/tracking/params-compare";
@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: "Compare runs" };
 
 const MAX_RUNS = 100;
 /** Points drawn per chart across all runs; each run's history is downsampled to its share. */
-const POINTS_PER_CHART = 24_000;
+const POINTS_PER_CHART = 15_000;
 
 function pointsPerSeries(runCount: number): number {
   return Math.max(100, Math.min(1000, Math.floor(POINTS_PER_CHART / Math.max(1, runCount))));
@@ -37,33 +37,13 @@ function Section({ id, title, description, children }: { id: string; title: stri
   );
 }
 
-/** Loads the downsampled histories; streamed so the params table does not wait for them. */
-async function Curves({ runs, metricKeys }: { runs: CompareRun[]; metricKeys: string[] }) {
-  const perSeries = pointsPerSeries(runs.length);
-  const raw = await sampleMetricHistories(
-    runs.map((r) => r.id),
-    metricKeys,
-    perSeries,
-  );
-  // [step, value] pairs keep the payload to the browser small; non-finite values cannot be drawn.
-  const histories: Record<string, Record<string, [number, number][]>> = {};
-  for (const [runId, byKey] of Object.entries(raw)) {
-    histories[runId] = {};
-    for (const [key, points] of Object.entries(byKey)) {
-      histories[runId]![key] = points.filter((p) => Number.isFinite(p.value)).map((p) => [p.step, p.value]);
-    }
-  }
-  return <CompareCurves runs={runs} metricKeys={metricKeys} histories={histories} pointsPerSeries={perSeries} />;
-}
-
-function CurvesSkeleton({ count }: { count: number }) {
-  return (
-    <div className="grid gap-4 lg:grid-cols-2" aria-busy="true" aria-label="Loading metric curves">
-      {Array.from({ length: Math.min(4, Math.max(1, count)) }, (_, i) => (
-        <div key={i} className="card h-72 animate-pulse bg-zinc-100/60 dark:bg-zinc-800/40" />
-      ))}
-    </div>
-  );
+/**
+ * The downsampled histories of one metric, as [step, value] pairs (a small payload). One promise
+ * per metric: each chart streams in on its own while the rest of the page is already usable.
+ */
+async function keyHistories(runIds: string[], key: string, perSeries: number): Promise<KeyHistories> {
+  const raw = await sampleMetricHistories(runIds, [key], perSeries);
+  return Object.fromEntries(Object.entries(raw).map(([runId, byKey]) => [runId, byKey[key]!.map((p): [number, number] => [p.step, p.value])]));
 }
 
 export default async function ComparePage({
@@ -134,6 +114,7 @@ export default async function ComparePage({
     metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])),
   }));
   const curveRuns: CompareRun[] = colored.map((r) => ({ id: r.id, name: r.name, color: r.color }));
+  const perSeries = pointsPerSeries(runs.length);
 
   return (
     <>
@@ -149,9 +130,12 @@ export default async function ComparePage({
           {metricKeys.length === 0 ? (
             <p className="text-sm text-zinc-500 dark:text-zinc-400">These runs logged no metrics.</p>
           ) : (
-            <Suspense fallback={<CurvesSkeleton count={metricKeys.length} />}>
-              <Curves runs={curveRuns} metricKeys={metricKeys} />
-            </Suspense>
+            <CompareCurves
+              runs={curveRuns}
+              metricKeys={metricKeys}
+              histories={Object.fromEntries(metricKeys.map((k) => [k, keyHistories(runs.map((r) => r.id), k, perSeries)]))}
+              pointsPerSeries={perSeries}
+            />
           )}
         </Section>
         <Section id="params-heading" title="Params">

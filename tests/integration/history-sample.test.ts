@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { createExperiment, createRun, getMetricHistory, logBatch } from "@/lib/tracking";
+import { listColumnKeys, sampleMetricHistories } from "@/lib/tracking/history-sample";
+import { uid } from "../support/factories";
+
+async function runWithLoss(experimentId: string, steps: number, every = 1) {
+  const run = await createRun(null, { experimentId });
+  for (let s0 = 0; s0 < steps; s0 += 900) {
+    const metrics = [];
+    for (let i = s0; i < Math.min(steps, s0 + 900); i++) {
+      // NaN and Infinity are stored but cannot be drawn.
+      const value = i === 5 ? "NaN" : i === 6 ? "Infinity" : Math.sin(i / 50);
+      metrics.push({ key: "loss", value, step: i * every + 1, timestamp: 1000 + i });
+    }
+    await logBatch(null, run.id, { metrics, tags: [{ key: "batch", value: String(s0) }] });
+  }
+  return run;
+}
+
+describe("sampleMetricHistories", () => {
+  it("keeps short series whole, without non-finite points", async () => {
+    const exp = await createExperiment(null, { name: `sample-${uid()}` });
+    const run = await runWithLoss(exp.id, 50, 2);
+    const out = await sampleMetricHistories([run.id], ["loss", "absent"], 100);
+    const full = (await getMetricHistory(run.id, "loss")).filter((p) => Number.isFinite(p.value));
+    expect(out[run.id]!.loss!.map((p) => [p.step, p.value])).toEqual(full.map((p) => [p.step, p.value]));
+    expect(out[run.id]!.absent).toEqual([]);
+  });
+
+  it("brings long series down to maxPoints, keeping the first and last step", async () => {
+    const exp = await createExperiment(null, { name: `sample-${uid()}` });
+    const a = await runWithLoss(exp.id, 3000, 3);
+    const b = await runWithLoss(exp.id, 1200);
+    const out = await sampleMetricHistories([a.id, b.id], ["loss"], 200);
+    for (const [run, last] of [
+      [a, 2999 * 3 + 1],
+      [b, 1200],
+    ] as const) {
+      const points = out[run.id]!.loss!;
+      expect(points.length).toBe(200);
+      expect(points[0]!.step).toBe(1);
+      expect(points.at(-1)!.step).toBe(last);
+      expect(points.every((p) => Number.isFinite(p.value))).toBe(true);
+      expect(points.every((p, i) => i === 0 || p.step > points[i - 1]!.step)).toBe(true);
+    }
+  });
+
+  it("refuses more than 100 runs and bad names", async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => i.toString(16).padStart(32, "0"));
+    await expect(sampleMetricHistories(ids, ["loss"], 100)).rejects.toMatchObject({ code: "invalid" });
+    await expect(sampleMetricHistories([], ["../x"], 100)).rejects.toMatchObject({ code: "invalid" });
+  });
+});
+
+describe("listColumnKeys", () => {
+  it("lists the param and metric names of an experiment's runs", async () => {
+    const exp = await createExperiment(null, { name: `cols-${uid()}` });
+    const other = await createExperiment(null, { name: `cols-${uid()}` });
+    const run = await createRun(null, { experimentId: exp.id });
+    await logBatch(null, run.id, { params: [{ key: "lr", value: "0.1" }, { key: "depth", value: "3" }], metrics: [{ key: "acc", value: 0.9 }] });
+    const elsewhere = await createRun(null, { experimentId: other.id });
+    await logBatch(null, elsewhere.id, { params: [{ key: "other", value: "1" }], metrics: [{ key: "f1", value: 0.5 }] });
+    expect(await listColumnKeys([exp.id])).toEqual({ params: ["depth", "lr"], metrics: ["acc"] });
+  });
+});
