@@ -8,6 +8,7 @@ import { ensureFirstAdmin } from "@/lib/auth";
 import { config } from "@/lib/config";
 import { disconnectDb } from "@/lib/db";
 import { logger, metrics, routeLabel } from "@/lib/observability";
+import { flushPredictionLog, servingRoute } from "@/lib/serving";
 
 export type FastRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
@@ -19,6 +20,7 @@ const fastRoutes: FastRoute[] = [
     res.end('{"status":"ok"}');
     return true;
   },
+  servingRoute,
 ];
 
 export interface StartedServer {
@@ -26,7 +28,8 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { dev?: boolean; port?: number } = {}): Promise<StartedServer> {
+/** `next: false` serves only the fast routes (every other path is 404): for benchmarks and tests of the fast path. */
+export async function startServer(opts: { dev?: boolean; port?: number; next?: boolean } = {}): Promise<StartedServer> {
   process.env.MLOPS_PROCESS ??= "web";
   const c = config();
   const port = opts.port ?? c.PORT;
@@ -42,13 +45,16 @@ export async function startServer(opts: { dev?: boolean; port?: number } = {}): 
   }
 
   const dir = dirname(fileURLToPath(import.meta.url));
-  const app = next({ dev: !!opts.dev, dir, hostname: "localhost", port });
-  const handle = app.getRequestHandler();
-  await app.prepare();
+  const app = opts.next === false ? null : next({ dev: !!opts.dev, dir, hostname: "localhost", port });
+  const handle = app?.getRequestHandler() ?? null;
+  await app?.prepare();
   const m = metrics();
 
+  // Set on close: every later response ends its connection, so keep-alive clients cannot hold the server open.
+  let closing = false;
   const server = createServer(async (req, res) => {
     const started = process.hrtime.bigint();
+    if (closing) res.setHeader("connection", "close");
     const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
@@ -66,7 +72,11 @@ export async function startServer(opts: { dev?: boolean; port?: number } = {}): 
     });
     try {
       for (const r of fastRoutes) if (await r(req, res, url)) return;
-      await handle(req, res);
+      if (handle) await handle(req, res);
+      else {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "not_found", message: "Not found (fast routes only)" } }));
+      }
     } catch (err) {
       log.error({ err, requestId }, "unhandled request error");
       if (!res.headersSent) {
@@ -85,10 +95,13 @@ export async function startServer(opts: { dev?: boolean; port?: number } = {}): 
     url,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
       }).then(async () => {
-        await app.close?.();
+        await app?.close?.();
+        // After the last response: the prediction log then holds every prediction that was answered.
+        await flushPredictionLog().catch((err: unknown) => log.error({ err }, "could not flush the prediction log"));
         await disconnectDb();
       }),
   };

@@ -154,5 +154,7 @@ apikey
 registerTrackingCommands(program);
 (await import("./drift")).registerDriftCommand(program);
 (await import("./train")).registerTrainCommand(program);
+(await import("./pipelines")).registerPipelinesCommands(program);
+(await import("./backup")).registerBackupCommands(program);
 
 await program.parseAsync(process.argv);

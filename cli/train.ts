@@ -5,7 +5,7 @@ import { resetConfig } from "@/lib/config";
 import { disconnectDb, ensureMigrated } from "@/lib/db";
 import { toErrorResponse } from "@/lib/errors";
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from "@/lib/ml";
-import { familyChoices, METRIC_NAMES, runTraining, TrainingFailedError, type TrainingResult } from "@/lib/training";
+import { familyChoices, METRIC_NAMES, runTraining, TrainingFailedError, type SearchResult, type SearchSummary, type TrainingResult } from "@/lib/training";
 
 interface TrainOptions {
   data: string;
@@ -23,6 +23,7 @@ interface TrainOptions {
   margin: number;
   json?: boolean;
   quiet?: boolean;
+  hpo?: number;
 }
 
 function jsonObject(v: string): Record<string, unknown> {
@@ -34,6 +35,12 @@ function jsonObject(v: string): Record<string, unknown> {
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object, e.g. \'{"epochs":50}\'');
   return parsed as Record<string, unknown>;
+}
+
+function hpoTrials(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 500) throw new InvalidArgumentError("expected a whole number of trials from 1 to 500");
+  return n;
 }
 
 function seedArg(v: string): number {
@@ -68,6 +75,21 @@ export function trainJson(r: TrainingResult) {
     task: r.task,
     test_metrics: Object.fromEntries(keys.map((k) => [k, r.testMetrics[k] ?? null])),
     ...(r.modelVersion ? { model_version: { name: r.modelVersion.name, version: r.modelVersion.version, alias: r.modelVersion.alias } } : {}),
+    ...(searchOf(r) ? { study: studyJson(searchOf(r)!) } : {}),
+  };
+}
+
+function searchOf(r: TrainingResult): SearchSummary | undefined {
+  return (r as Partial<SearchResult>).search;
+}
+
+/** With --hpo: the search behind the refit run. */
+function studyJson(s: SearchSummary) {
+  return {
+    study_id: s.studyId,
+    parent_run_id: s.parentRunId,
+    best_trial: { family: s.bestTrial.family, number: s.bestTrial.number, value: s.bestTrial.value, params: s.bestTrial.params },
+    families: s.families.map((f) => ({ family: f.family, study_id: f.studyId, trials: f.trials, best_value: f.bestValue })),
   };
 }
 
@@ -81,6 +103,11 @@ function summary(r: TrainingResult): string {
     `  test: ${Object.entries(j.test_metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}`,
   ];
   if (r.candidates.length > 1) lines.push(`  candidates (validation score): ${r.candidates.map((c) => `${c.family} ${c.error ? "failed" : fmt(c.score)}`).join(", ")}`);
+  const search = searchOf(r);
+  if (search) {
+    lines.push(`  search: ${search.families.map((f) => `${f.family} ${f.trials} trials, best validation loss ${fmt(f.bestValue)}`).join("; ")}`);
+    lines.push(`  refit of ${search.bestTrial.family} trial ${search.bestTrial.number} on train+validation; parent run ${search.parentRunId}`);
+  }
   if (r.modelVersion) {
     const m = r.modelVersion;
     lines.push(`  registered ${m.name} version ${m.version}${m.alias ? ` as ${m.alias}` : " (no alias)"}: ${m.reason}`);
@@ -105,6 +132,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--alias <alias>", "alias for the new version (default: champion if none, challenger if it beats the champion)")
     .option("--metric <name>", "test metric the registration policy compares", metricArg)
     .option("--margin <x>", "how much better than the champion a challenger must be", nonNegative, 0)
+    .option("--hpo <trials>", "tune the family's hyperparameters over this many trials, then refit the best on train+validation", hpoTrials)
     .option("--quiet", "no progress lines on stderr")
     .option("--json", "print one JSON object: run_id, family, task, test_metrics, model_version")
     .action(async (opts: TrainOptions) => {
@@ -130,6 +158,7 @@ export function registerTrainCommand(program: Command): void {
             split: { test: opts.testSize, validation: opts.validationSize },
             experiment: opts.experiment,
             register: opts.register ? { name: opts.register, alias: opts.alias, metric: opts.metric, margin: opts.margin } : undefined,
+            hpo: opts.hpo ? { trials: opts.hpo } : undefined,
           },
           {
             actor: null,

@@ -4,11 +4,17 @@ import { db } from "@/lib/db";
 import { MAINTENANCE_JOB, enqueue, runCleanup, type JobHandler } from "@/lib/jobs";
 import { logger } from "@/lib/observability";
 import { TRAIN_JOB, trainJobHandler } from "@/lib/training";
+import { PIPELINE_JOB, pipelineJobHandler, startPipelineScheduler } from "@/lib/pipelines";
+import { monitoringJobHandlers, startMonitorScheduler } from "@/lib/monitoring";
+import { BATCH_JOB, batchScoreJobHandler } from "@/lib/serving";
 
 export function jobHandlers(): Record<string, JobHandler> {
   return {
     [MAINTENANCE_JOB]: (ctx) => runCleanup(ctx, config().RETENTION_DAYS),
     [TRAIN_JOB]: trainJobHandler,
+    [PIPELINE_JOB]: pipelineJobHandler,
+    [BATCH_JOB]: batchScoreJobHandler,
+    ...monitoringJobHandlers(), // drift.report, drift.webhook, drift.retrain-followup
   };
 }
 
@@ -32,8 +38,14 @@ export function scheduleRecurring(): () => void {
   };
   const first = setTimeout(tick, 60_000);
   const every = setInterval(tick, 3_600_000);
+  // Cron schedules and dataset triggers of pipelines (each due run is queued once across workers).
+  const stopPipelines = startPipelineScheduler(config().PIPELINE_TICK_MS);
+  // Scheduled drift reports of model monitors (each slot queued once across workers).
+  const stopMonitors = startMonitorScheduler();
   return () => {
     clearTimeout(first);
     clearInterval(every);
+    stopPipelines();
+    stopMonitors();
   };
 }

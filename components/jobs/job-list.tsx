@@ -1,7 +1,9 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState, useTransition } from "react";
+import clsx from "clsx";
+import Link from "next/link";
+import { useEffect, useId, useRef, useState, useTransition } from "react";
 import type { JobInfo, JobState } from "@/lib/jobs/types";
 import type { ServerAction } from "@/components/ui/action-result";
 import { Alert } from "@/components/ui/alert";
@@ -37,6 +39,16 @@ async function fetchJobs(state: JobState | ""): Promise<JobPage> {
   return (await res.json()) as JobPage;
 }
 
+/** What a job's result links to: the run it trained and the model version it registered (train, pipeline.run). */
+function resultLinks(job: JobInfo): { runId: string | null; model: { name: string; version: number; alias: string | null } | null; note: string | null } {
+  const r = (job.result ?? null) as { run_id?: unknown; model_version?: unknown; state?: unknown; pipeline?: unknown } | null;
+  const runId = typeof r?.run_id === "string" && /^[0-9a-f]{32}$/.test(r.run_id) ? r.run_id : null;
+  const mv = r?.model_version as { name?: unknown; version?: unknown; alias?: unknown } | null | undefined;
+  const model = mv && typeof mv.name === "string" && typeof mv.version === "number" ? { name: mv.name, version: mv.version, alias: typeof mv.alias === "string" ? mv.alias : null } : null;
+  const note = r?.state === "gated" ? "Stopped at the evaluation gate: not registered" : null;
+  return { runId, model, note };
+}
+
 function duration(startIso: string | null, endIso: string | null): string | null {
   if (!startIso || !endIso) return null;
   const ms = Date.parse(endIso) - Date.parse(startIso);
@@ -50,6 +62,7 @@ function duration(startIso: string | null, endIso: string | null): string | null
 export function JobList({
   states,
   initial,
+  highlight = null,
   canCancel,
   isAdmin,
   cancelJob,
@@ -57,6 +70,8 @@ export function JobList({
 }: {
   states: readonly JobState[];
   initial: JobPage;
+  /** A job id to mark and scroll to (the one a form just queued). */
+  highlight?: string | null;
   canCancel: boolean;
   isAdmin: boolean;
   cancelJob: ServerAction<{ id: string }, { id: string; state: JobState; cancelRequested: boolean }>;
@@ -79,6 +94,17 @@ export function JobList({
   });
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["jobs"] });
+
+  // Scroll the highlighted job into view once it is in the list.
+  const highlightRow = useRef<HTMLTableRowElement | null>(null);
+  const scrolled = useRef(false);
+  const highlightShown = !!highlight && (query.data?.jobs ?? []).some((j) => j.id === highlight);
+  useEffect(() => {
+    if (highlightShown && !scrolled.current && highlightRow.current) {
+      scrolled.current = true;
+      highlightRow.current.scrollIntoView({ block: "center" });
+    }
+  }, [highlightShown]);
 
   async function onCancel(job: JobInfo) {
     setPendingId(job.id);
@@ -164,7 +190,16 @@ export function JobList({
               const showError = !!job.error && job.state !== "succeeded";
               const took = duration(job.startedAt, job.finishedAt);
               return (
-                <Tr key={job.id} data-testid="job-row" data-state={job.state} data-job-id={job.id}>
+                <Tr
+                  key={job.id}
+                  ref={job.id === highlight ? highlightRow : undefined}
+                  data-testid="job-row"
+                  data-state={job.state}
+                  data-job-id={job.id}
+                  data-highlighted={job.id === highlight ? "true" : undefined}
+                  aria-current={job.id === highlight ? "true" : undefined}
+                  className={clsx(job.id === highlight && "bg-indigo-50/70 ring-2 ring-indigo-400 ring-inset dark:bg-indigo-500/10")}
+                >
                   <Td>
                     <div className="font-medium">{job.type}</div>
                     <div className="font-mono text-xs text-zinc-400 dark:text-zinc-500" title={job.id}>
@@ -195,6 +230,7 @@ export function JobList({
                     {job.progressMessage && (
                       <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">{job.progressMessage}</p>
                     )}
+                    {job.state === "succeeded" && <JobResultLinks job={job} />}
                     {showError && (
                       <p
                         className="mt-1 line-clamp-4 font-mono text-xs break-words whitespace-pre-wrap text-red-700 dark:text-red-400"
@@ -242,5 +278,26 @@ export function JobList({
         </Table>
       )}
     </div>
+  );
+}
+
+function JobResultLinks({ job }: { job: JobInfo }) {
+  const { runId, model, note } = resultLinks(job);
+  if (!runId && !model && !note) return null;
+  return (
+    <p className="mt-1 flex flex-wrap gap-x-3 text-xs" data-testid="job-result">
+      {runId && (
+        <Link href={`/runs/${runId}`} className="font-medium text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300">
+          Open run {runId.slice(0, 8)}
+        </Link>
+      )}
+      {model && (
+        <Link href={`/models/${encodeURIComponent(model.name)}`} className="text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300">
+          {model.name} v{model.version}
+          {model.alias ? ` (${model.alias})` : ""}
+        </Link>
+      )}
+      {note && <span className="text-amber-700 dark:text-amber-300">{note}</span>}
+    </p>
   );
 }

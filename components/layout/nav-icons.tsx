@@ -1,7 +1,7 @@
 // Outline icons for the sidebar (24px grid, stroke = currentColor).
 import type { ReactNode } from "react";
 
-export type NavIconName = "overview" | "experiments" | "models" | "abtests" | "drift" | "datasets" | "jobs" | "settings";
+export type NavIconName = "overview" | "experiments" | "models" | "abtests" | "drift" | "datasets" | "pipelines" | "studies" | "jobs" | "settings";
 
 const PATHS: Record<NavIconName, ReactNode> = {
   overview: <path d="M3 12 12 3l9 9M5 10v10h5v-6h4v6h5V10" />,
@@ -12,6 +12,8 @@ const PATHS: Record<NavIconName, ReactNode> = {
   datasets: (
     <path d="M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3Zm0 0v12c0 1.7 3.6 3 8 3s8-1.3 8-3V6M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" />
   ),
+  pipelines: <path d="M4 7h4v4H4zM16 13h4v4h-4zM8 9h3a2 2 0 0 1 2 2v2a2 2 0 0 0 2 2h1M6 11v6a2 2 0 0 0 2 2h10" />,
+  studies: <path d="M4 20V10m5 10V4m5 16v-7m5 7V8M3 20h18" />,
   jobs: <path d="M4 6h16M4 12h10M4 18h7m7-4v4l2.5 1.5M22 18a4 4 0 1 1-8 0 4 4 0 0 1 8 0Z" />,
   settings: (
     <path d="M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-1.6.1-1.4-.1-1.4 2-1.6-2-3.4-2.4.9a8 8 0 0 0-2.4-1.4L14.2 3h-4.4l-.4 2.5A8 8 0 0 0 7 6.9l-2.4-.9-2 3.4 2 1.6-.1 1.4.1 1.4-2 1.6 2 3.4 2.4-.9a8 8 0 0 0 2.4 1.4l.4 2.5h4.4l.4-2.5a8 8 0 0 0 2.4-1.4l2.4.9 2-3.4-2-1.6Z" />

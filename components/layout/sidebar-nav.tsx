@@ -12,6 +12,8 @@ const ITEMS: { href: string; label: string; icon: NavIconName }[] = [
   { href: "/ab-tests", label: "A/B tests", icon: "abtests" },
   { href: "/drift", label: "Drift", icon: "drift" },
   { href: "/datasets", label: "Datasets", icon: "datasets" },
+  { href: "/pipelines", label: "Pipelines", icon: "pipelines" },
+  { href: "/studies", label: "Studies", icon: "studies" },
   { href: "/jobs", label: "Jobs", icon: "jobs" },
   { href: "/settings", label: "Settings", icon: "settings" },
 ];

@@ -14,6 +14,7 @@ export interface TrainingSpecInput {
   seed: number;
   split: { test: number; validation: number };
   register?: { name: string };
+  hpo?: { trials: number };
 }
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
@@ -76,6 +77,12 @@ export function NewTrainingRunForm({
       return;
     }
     const registerAs = String(form.get("register") ?? "").trim();
+    const trials = Number(form.get("hpo") ?? 0);
+    if (trials > 0) {
+      // A search tunes what the JSON leaves at the family's defaults; changed values stay fixed.
+      const defs = defaults[family] ?? {};
+      parsed = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(defs[k])));
+    }
     const input: TrainingSpecInput = {
       dataset: { name: dataset, version: version ?? "latest" },
       target: String(form.get("target") ?? ""),
@@ -84,6 +91,7 @@ export function NewTrainingRunForm({
       seed: Number(form.get("seed")),
       split: { test: Number(form.get("test")), validation: Number(form.get("validation")) },
       ...(registerAs ? { register: { name: registerAs } } : {}),
+      ...(trials > 0 ? { hpo: { trials } } : {}),
     };
     setError(null);
     startTransition(async () => {
@@ -136,6 +144,9 @@ export function NewTrainingRunForm({
       </Field>
       <Field id={`${id}-register`} label="Register as model (optional)">
         <input id={`${id}-register`} name="register" type="text" maxLength={250} placeholder="e.g. churn" autoComplete="off" className="input" />
+      </Field>
+      <Field id={`${id}-hpo`} label="Hyperparameter search: trials (0 = off)">
+        <input id={`${id}-hpo`} name="hpo" type="number" min={0} max={500} step={1} required defaultValue={0} className="input" />
       </Field>
       <Field id={`${id}-test`} label="Test fraction">
         <input id={`${id}-test`} name="test" type="number" min={0.05} max={0.9} step={0.05} required defaultValue={0.2} className="input" />

@@ -37,9 +37,17 @@ const schema = z.object({
     .optional()
     .transform((v) => v !== "false" && v !== "0"),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  // How often each worker checks pipeline cron schedules and dataset triggers (ms).
+  PIPELINE_TICK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
+  // Predict routes: requests per second per API key (0 = no limit) and the burst a key may spend at once.
+  PREDICT_RATE_LIMIT: z.coerce.number().min(0).default(1000),
+  PREDICT_RATE_BURST: z.coerce.number().int().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** The schema itself: deployment checks list its variables and parse manifest values with it. */
+export const configSchema = schema;
 
 let cached: Config | null = null;
 

@@ -1,7 +1,7 @@
 // The /api/v1/datasets operations: query schemas shared by the route handlers and the OpenAPI document.
 import { z } from "zod";
 import type { ApiOperation } from "../http";
-import { MAX_PREVIEW_ROWS } from "./datasets";
+import { MAX_PREVIEW_ROWS, retypeInput } from "./datasets";
 
 export const listDatasetsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -39,4 +39,12 @@ export const datasetsApi: ApiOperation[] = [
   { method: "get", path: V, tag: T, role: "viewer", summary: "A version (number or 'latest') with schema, profile and validation report" },
   { method: "get", path: `${V}/preview`, tag: T, role: "viewer", summary: "The first rows of a version as written", query: previewQuery },
   { method: "get", path: `${V}/download`, tag: T, role: "viewer", summary: "The CSV bytes of a version", rawResponse: true },
+  {
+    method: "put",
+    path: `${V}/schema`,
+    tag: T,
+    role: "editor",
+    summary: "Set column types of a stored version (overrides of the inferred ones); the file is re-checked and profile and validation recomputed",
+    body: retypeInput,
+  },
 ];

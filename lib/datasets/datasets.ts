@@ -6,10 +6,10 @@ import { z } from "zod";
 import { requireRole, writeAudit, type Actor } from "../auth";
 import { config } from "../config";
 import { db, newId, parseJson, transaction, type Db } from "../db";
-import { invalid, notFound } from "../errors";
+import { AppError, invalid, notFound } from "../errors";
 import { analyzeIngest, type DatasetAnalysis } from "./analyze";
 import { ingestCsv, type IngestLimits, type IngestResult } from "./ingest";
-import { datasetFilePath, datasetStore } from "./store";
+import { datasetFilePath, datasetStore, sweepStagingSoon } from "./store";
 import { readCsvTable, readPreview, type ReadTableOptions } from "./table";
 import {
   COLUMN_TYPES,
@@ -86,7 +86,10 @@ export function uploadLimits(): IngestLimits {
 
 /** First step of an upload: one pass over the bytes into a staging file. */
 export async function stageUpload(stream: AsyncIterable<Uint8Array | string>, limits: IngestLimits = uploadLimits()): Promise<IngestResult> {
-  return ingestCsv(stream, { ...limits, stagingDir: datasetStore().stagingDir() });
+  const stagingDir = datasetStore().stagingDir();
+  // Uploads clean up after uploads that died mid-way (their staging files would otherwise stay forever).
+  sweepStagingSoon(stagingDir);
+  return ingestCsv(stream, { ...limits, stagingDir });
 }
 
 /** Drops a staged upload that will not be committed. */
@@ -370,4 +373,52 @@ export async function openDatasetFile(
 ): Promise<{ stream: Readable; sizeBytes: number; sha256: string; filename: string }> {
   const v = await getDatasetVersion(name, version);
   return { stream: await openStored(v), sizeBytes: v.sizeBytes, sha256: v.sha256, filename: `${v.datasetName}-v${v.version}.csv` };
+}
+
+export const retypeInput = z
+  .object({
+    /** Column → type; columns not named keep their inferred type (an empty object resets every override). */
+    schema: schemaOverridesSchema,
+    /** Label column for the validation report's label balance; null removes it, absent keeps it. */
+    target: z.string().trim().min(1).max(256).nullable().optional(),
+  })
+  .strict();
+
+/**
+ * Sets the column types of a stored version (the schema override after upload): the stored file is
+ * read again, every value checked against its new type, and the schema, profile and validation report
+ * replaced. The bytes and so the SHA-256 stay the same; runs trained earlier keep the schema in their
+ * model manifests. A value that does not fit changes nothing (400 with its line).
+ */
+export async function retypeDatasetVersion(
+  actor: Actor,
+  name: string,
+  version: VersionSelector,
+  input: z.input<typeof retypeInput>,
+): Promise<DatasetVersionDetail> {
+  requireRole(actor, "editor");
+  const fields = parseFields(retypeInput, input, "schema change");
+  const v = await getDatasetVersion(name, version);
+  const columns = v.schema.map((c) => c.name);
+  for (const col of Object.keys(fields.schema)) {
+    if (!columns.includes(col)) throw invalid(`The schema names column '${col}', not in dataset '${name}' v${v.version}; the columns are ${columns.join(", ")}`);
+  }
+  const target = fields.target === undefined ? (v.validation.target?.column ?? null) : fields.target;
+  const stream = await openStored(v);
+  let analysis: DatasetAnalysis;
+  try {
+    analysis = analyzeIngest(await ingestCsv(stream, { ...uploadLimits(), stagingDir: null }), { schemaOverrides: fields.schema, target });
+  } finally {
+    stream.destroy();
+  }
+  if (analysis.sha256 !== v.sha256) throw new AppError("internal", "The stored dataset file does not match its SHA-256");
+  await transaction(async (tx) => {
+    await tx.datasetVersion.update({
+      where: { id: v.id },
+      data: { schema: JSON.stringify(analysis.schema), profile: JSON.stringify(analysis.profile), validation: JSON.stringify(analysis.validation) },
+    });
+    const changed = analysis.schema.filter((c, i) => c.type !== v.schema[i]?.type).map((c) => ({ column: c.name, from: v.schema.find((o) => o.name === c.name)?.type, to: c.type }));
+    await writeAudit(tx, actor, "dataset.version_retype", { type: "dataset", id: v.datasetId }, { name, version: v.version, changed, target });
+  });
+  return getDatasetVersionById(v.id);
 }

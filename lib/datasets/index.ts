@@ -14,6 +14,8 @@ export {
   openDatasetFile,
   previewDataset,
   readTable,
+  retypeDatasetVersion,
+  retypeInput,
   schemaOverridesSchema,
   stageUpload,
   uploadLimits,
@@ -31,6 +33,6 @@ export { CATEGORICAL_MAX_LEVELS, CATEGORICAL_MAX_SHARE, CATEGORICAL_MIN_LEVELS, 
 export { splitIndices, type SplitIndices, type SplitLabels, type SplitOptions } from "./split";
 export { mulberry32 } from "./prng";
 export { DEFAULT_MAX_CELLS, readCsvTable, type ReadTableOptions } from "./table";
-export { datasetStore, type DatasetFileStore } from "./store";
+export { ArtifactDatasetStore, cleanStaging, datasetFilePath, datasetStore, STALE_STAGING_MS, type DatasetFileStore } from "./store";
 export { MISSING_TOKENS, isMissing, parseBoolean, parseDatetime, parseNumber } from "./values";
 export * from "./types";

@@ -13,6 +13,7 @@ interface RawTransaction extends RawQueryable {
   rollback(): Promise<void>;
 }
 interface RawAdapter extends RawQueryable {
+  readonly provider?: string;
   startTransaction(): Promise<RawTransaction>;
 }
 
@@ -42,7 +43,9 @@ const argTypes = (args: unknown[]): ArgType[] => args.map(() => ({ scalarType: "
 
 /**
  * Runs the statements in one transaction on the adapter of a connected client and returns each
- * statement's affected-row count. Any failure rolls the whole transaction back.
+ * statement's affected-row count. Any failure rolls the whole transaction back. On PostgreSQL a
+ * single statement runs on its own (it is atomic by itself), saving the BEGIN and COMMIT round
+ * trips; SQLite's one connection may be inside another transaction, so it always takes the lock.
  */
 export async function runBulkTransaction(
   holder: AdapterHolder,
@@ -52,6 +55,10 @@ export async function runBulkTransaction(
   if (!holder.adapter) await connect();
   const adapter = holder.adapter;
   if (!adapter) throw new Error("The database adapter did not connect");
+  if (statements.length === 1 && adapter.provider === "postgres") {
+    const [s] = statements as [{ sql: string; args: unknown[] }];
+    return [await adapter.executeRaw({ sql: s.sql, args: s.args, argTypes: argTypes(s.args) })];
+  }
   const tx = await adapter.startTransaction();
   try {
     const counts: number[] = [];

@@ -47,7 +47,7 @@ export {
   populationStabilityIndex,
   PSI_EPSILON,
 } from "./stats";
-export { chi2Sf, normSf, gammaincc, gammainc, lgamma } from "./special";
+export { chi2Sf, normSf, gammaincc, gammainc, lgamma } from "../stats";
 export { fromSorted, mergedWalk, quantile, type EmpiricalDistribution } from "./distribution";
 export { sortInPlace, sortedWithoutNaN } from "./sort";
 export { KllSketch, DEFAULT_SKETCH_K, type KllState } from "./kll";
@@ -55,3 +55,5 @@ export { HyperLogLog } from "./hll";
 
 export { CsvParser, readCsvColumns, readCsvInChunks, type CsvColumns, type CsvReadOptions } from "./csv";
 export { formatReportTable, reportSummary, type ReportSummary } from "./format";
+
+export { trainingProfile, PROFILE_ARTIFACT, PREDICTION_COLUMN } from "./training";

@@ -2,7 +2,7 @@
 // in its comment; the column-level choices (which counts, which bins) live in tests.ts.
 
 import { mergedWalk, type EmpiricalDistribution } from "./distribution";
-import { chi2Sf, normSf } from "./special";
+import { chi2Sf, normSf } from "../stats";
 
 export interface TestStatistic {
   statistic: number;

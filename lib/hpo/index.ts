@@ -18,6 +18,7 @@ export {
   type SearchSpace,
 } from "./distributions";
 export { InMemoryStorage, type CreateTrialInput, type HpoStorage, type StudyRecord } from "./storage";
+export { DbStorage } from "./db-storage";
 export { Trial, TrialPruned } from "./trial";
 export { Study, createStudy, type CreateStudyOptions, type Objective, type OptimizeOptions, type TellResult } from "./study";
 export type { Sampler } from "./samplers/types";
@@ -31,3 +32,37 @@ export { MedianPruner, PercentilePruner, type PercentilePrunerOptions } from "./
 export { SuccessiveHalvingPruner, type SuccessiveHalvingOptions } from "./pruners/successive-halving";
 export { groupDecomposedSearchSpace, intersectionSearchSpace } from "./search-space";
 export { fanovaImportances, type ImportanceOptions } from "./importance/fanova";
+export {
+  PRUNER_NAMES,
+  SAMPLER_NAMES,
+  prunerConfigSchema,
+  prunerFromConfig,
+  samplerConfigSchema,
+  samplerFromConfig,
+  type PrunerConfig,
+  type SamplerConfig,
+} from "./config";
+export {
+  HPO_JOB_TYPES,
+  HPO_LOCAL_TRIAL_JOB,
+  HPO_TRIAL_JOB,
+  STUDY_STATES,
+  closeStudy,
+  createDbStudy,
+  createDbStudySchema,
+  createInProcessStudy,
+  failStaleTrials,
+  getStudyRow,
+  openStudy,
+  pendingTrialJobs,
+  studyConfigOf,
+  type CreateDbStudyInput,
+  type DbStudyConfig,
+  type DbStudyHandle,
+  type ObjectiveSpec,
+  type StudyState,
+} from "./studies";
+export { hpoTrialHandler, type ObjectiveContext, type ObjectiveFactory, type TrialJobResult } from "./trial-job";
+export { loadObjectiveModule, moduleObjective, type ObjectiveModule } from "./objective-module";
+export { getStudyDetail, listStudies, listStudyTrials, stopStudy, type StudyDetailJson, type StudySummaryJson, type TrialJson } from "./api";
+export { hpoApi, studyListQuery } from "./openapi";

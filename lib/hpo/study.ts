@@ -99,6 +99,12 @@ export class Study {
   /** Starts a trial (an enqueued one first) with its jointly sampled parameters drawn. */
   async ask(): Promise<Trial> {
     const frozen = (await this.storage.claimWaitingTrial(this.id)) ?? (await this.storage.createTrial(this.id));
+    return this.askWith(frozen);
+  }
+
+  /** Starts a RUNNING trial the caller created itself (a retry of a trial whose worker died). */
+  async askWith(frozen: FrozenTrial): Promise<Trial> {
+    if (frozen.state !== "RUNNING") throw invalid(`trial ${frozen.number} is ${frozen.state}, not RUNNING`);
     const snapshot = await this.storage.getAllTrials(this.id);
     this.cache = snapshot;
     const view: StudyView = { direction: this.direction, trials: snapshot };

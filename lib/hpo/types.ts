@@ -72,4 +72,6 @@ export const SYSTEM_ATTRS = {
   fixedParams: "fixed_params",
   relativeParams: "relative_params",
   failReason: "fail_reason",
+  /** Number of the trial this one repeats (its worker died). */
+  retriedFrom: "retried_from",
 } as const;

@@ -64,10 +64,13 @@ export class WorkerRunner {
     this.stopping = true;
     for (const wake of [...this.wakers]) wake();
     const finished = Promise.all(this.loops);
+    let grace: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       finished.then(() => false),
-      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs)),
+      new Promise<boolean>((r) => (grace = setTimeout(() => r(true), graceMs))),
     ]);
+    // A pending grace timer would keep the process alive for the whole period after a clean stop.
+    clearTimeout(grace);
     if (timedOut) {
       for (const [jobId, ctl] of this.active) {
         ctl.abort(new Error("worker shutting down"));

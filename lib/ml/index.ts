@@ -49,6 +49,8 @@ export {
 export { permutationImportance, type FeatureImportance, type ImportanceOptions } from "./importance";
 export {
   FAMILIES,
+  gbdtFamily,
+  gbdtScorer,
   getFamily,
   linearFamily,
   linearParamsSchema,
@@ -59,6 +61,7 @@ export {
   type EpochReport,
   type FitOptions,
   type FittedModel,
+  type GbdtFamilyParams,
   type LinearParams,
   type MlpParams,
   type ModelFamily,

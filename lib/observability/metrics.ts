@@ -34,6 +34,19 @@ function create() {
       buckets: [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
       registers: [registry],
     }),
+    predictDuration: new Histogram({
+      name: "mlops_predict_duration_seconds",
+      help: "Predict latency (auth to response) by model, version and A/B arm",
+      labelNames: ["model", "version", "arm"] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+    predictionsLogged: new Counter({
+      name: "mlops_prediction_log_rows_total",
+      help: "Prediction log rows by outcome (written, or dropped when the buffer overflowed)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -3,7 +3,7 @@
 //   points per run from the (runId, key, step) index, then LTTB brings each to `maxPoints`;
 // - the param and metric names of an experiment's newest runs (a runs table's columns).
 import { db, dbKind } from "../db";
-import { invalid } from "../errors";
+import { invalid, notFound } from "../errors";
 import { downsample } from "./metrics";
 import { checkRunId } from "./runs";
 import { keySchema } from "./schemas";
@@ -103,6 +103,20 @@ export async function sampleMetricHistories(
   const byStep = (a: MetricPoint, b: MetricPoint) => a.step - b.step || a.timestamp - b.timestamp;
   for (const byKey of Object.values(out)) for (const k of keys) byKey[k] = downsample(byKey[k]!.sort(byStep), maxPoints);
   return out;
+}
+
+/** sampleMetricHistories for a compare request: every run must exist (404 naming the first that does not). */
+export async function compareMetricHistories(
+  runIds: string[],
+  keys: string[],
+  maxPoints: number,
+): Promise<Record<string, Record<string, MetricPoint[]>>> {
+  runIds.forEach(checkRunId);
+  const ids = [...new Set(runIds)];
+  const found = new Set((await db().run.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id));
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) throw notFound("Run", missing);
+  return sampleMetricHistories(ids, keys, maxPoints);
 }
 
 /** How many of the newest runs the column names are read from. */

@@ -30,7 +30,8 @@ export {
 } from "./runs";
 export { deleteRunTag, logBatch, logMetric, logParam, setRunTags, type LogBatchResult } from "./logging";
 export { downsample, getMetricHistories, getMetricHistory, listMetricKeys, listParamKeys } from "./metrics";
-export { countRuns, searchRuns } from "./search";
+export { countRuns, searchRuns, searchTuning } from "./search";
+export { compareMetricHistories, listColumnKeys, sampleMetricHistories } from "./history-sample";
 export {
   deleteRunArtifact,
   listRunArtifacts,

@@ -1,13 +1,14 @@
 // Logging params, metrics and tags. Everything goes through logBatch (a single metric is a batch of
 // one): one transaction, a fixed number of statements whatever the batch size. Metric points travel
 // to the database as one JSON parameter, expanded by SQL, because binding 6 parameters per point
-// costs more than the insert itself.
+// costs more than the insert itself; the newest point per key is upserted set-based in the same
+// transaction.
 import { requireRole, type Actor } from "../auth";
 import { bulkTransaction, dbKind, transaction, type DbKind, type Tx } from "../db";
 import { AppError, invalid, notFound } from "../errors";
-import { parseWith } from "../http";
+import { readLogBatch } from "./batch-input";
 import { checkRunId, GIT_COMMIT_TAG, PARENT_RUN_TAG, RUN_NAME_TAG, requireRun } from "./runs";
-import { logBatchInput, type LogBatchInput } from "./schemas";
+import type { LogBatchInput } from "./schemas";
 import type { MetricPoint } from "./types";
 
 export interface LogBatchResult {
@@ -27,43 +28,43 @@ function encode(p: MetricPoint): EncodedPoint {
 
 const COLUMNS = `("runId", "key", "value", "isNan", "step", "timestamp")`;
 
-/** SELECT that expands the JSON array parameter into metric rows, per dialect. */
-function expandPoints(kind: DbKind): string {
-  if (kind === "postgres") {
-    return `SELECT $1, x->>0, CASE (x->>2)::int WHEN 2 THEN 'Infinity'::float8 WHEN 3 THEN '-Infinity'::float8 ELSE (x->>1)::float8 END,
-        (x->>2)::int = 1, (x->>3)::bigint, (x->>4)::bigint
-      FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(x, n) WHERE true ORDER BY n`;
-  }
-  // 9e999 overflows to Infinity: SQLite has no other spelling of it. `->>` is cheaper than json_extract().
-  return `SELECT ?, value->>0, CASE value->>2 WHEN 2 THEN 9e999 WHEN 3 THEN -9e999 ELSE value->>1 END,
-      value->>2 = 1, value->>3, value->>4
-    FROM json_each(?) WHERE true`;
-}
-
-const sqlCache = new Map<DbKind, { insert: string; latest: string }>();
+// A point replaces the latest one when it has a higher step, or the same step and a time not earlier.
+const UPSERT_LATEST = `ON CONFLICT ("runId", "key") DO UPDATE SET "value" = excluded."value", "isNan" = excluded."isNan",
+    "step" = excluded."step", "timestamp" = excluded."timestamp"
+  WHERE excluded."step" > "LatestMetric"."step"
+    OR (excluded."step" = "LatestMetric"."step" AND excluded."timestamp" >= "LatestMetric"."timestamp")`;
 
 /**
- * The two statements of a metric write. Both only act when the run exists and is active (the
- * guard), so a metrics-only batch needs no separate read of the run.
+ * PostgreSQL: one statement ($1 run id, $2 the points as JSON) that inserts the points and upserts
+ * the newest point per key (later points win ties, as they would one by one). A single statement
+ * is atomic on its own, so a metrics-only batch is one round trip. Both writes only happen when
+ * the run exists and is active; the statement's count is the number of points inserted.
  */
-function statements(kind: DbKind) {
-  let s = sqlCache.get(kind);
-  if (!s) {
-    const guard = `AND EXISTS (SELECT 1 FROM "Run" WHERE "id" = ${kind === "postgres" ? "$3" : "?"} AND "lifecycleStage" = 'active')`;
-    const expand = expandPoints(kind).replace("WHERE true", `WHERE true ${guard}`);
-    s = {
-      insert: `INSERT INTO "Metric" ${COLUMNS} ${expand}`,
-      // A point replaces the latest one when it has a higher step, or the same step and a time not earlier.
-      latest: `INSERT INTO "LatestMetric" ${COLUMNS} ${expand}
-        ON CONFLICT ("runId", "key") DO UPDATE SET "value" = excluded."value", "isNan" = excluded."isNan",
-          "step" = excluded."step", "timestamp" = excluded."timestamp"
-        WHERE excluded."step" > "LatestMetric"."step"
-          OR (excluded."step" = "LatestMetric"."step" AND excluded."timestamp" >= "LatestMetric"."timestamp")`,
-    };
-    sqlCache.set(kind, s);
-  }
-  return s;
-}
+const PG_WRITE = `WITH pts AS (
+    SELECT x->>0 AS "key",
+      CASE (x->>2)::int WHEN 2 THEN 'Infinity'::float8 WHEN 3 THEN '-Infinity'::float8 ELSE (x->>1)::float8 END AS "value",
+      (x->>2)::int = 1 AS "isNan", (x->>3)::bigint AS "step", (x->>4)::bigint AS "timestamp", n
+    FROM json_array_elements($2::json) WITH ORDINALITY AS t(x, n)
+    WHERE EXISTS (SELECT 1 FROM "Run" WHERE "id" = $1 AND "lifecycleStage" = 'active')
+  ), latest AS (
+    INSERT INTO "LatestMetric" ${COLUMNS}
+    SELECT DISTINCT ON ("key") $1, "key", "value", "isNan", "step", "timestamp" FROM pts
+    ORDER BY "key", "step" DESC, "timestamp" DESC, n DESC
+    ${UPSERT_LATEST}
+  )
+  INSERT INTO "Metric" ${COLUMNS} SELECT $1, "key", "value", "isNan", "step", "timestamp" FROM pts ORDER BY n`;
+
+/**
+ * SQLite: two statements (points, newest point per key computed in JS), each taking the run id, the
+ * points as JSON and the run id again for the guard. In-process, so a second statement costs no
+ * round trip. 9e999 overflows to Infinity: SQLite has no other spelling of it; `->>` is cheaper
+ * than json_extract().
+ */
+const SQLITE_POINTS = `SELECT ?, value->>0, CASE value->>2 WHEN 2 THEN 9e999 WHEN 3 THEN -9e999 ELSE value->>1 END,
+    value->>2 = 1, value->>3, value->>4
+  FROM json_each(?) WHERE EXISTS (SELECT 1 FROM "Run" WHERE "id" = ? AND "lifecycleStage" = 'active')`;
+const SQLITE_INSERT = `INSERT INTO "Metric" ${COLUMNS} ${SQLITE_POINTS}`;
+const SQLITE_LATEST = `INSERT INTO "LatestMetric" ${COLUMNS} ${SQLITE_POINTS} ${UPSERT_LATEST}`;
 
 /** The newest point of each key in a batch (later points win ties, as they would one by one). */
 function latestPerKey(points: MetricPoint[]): MetricPoint[] {
@@ -75,23 +76,27 @@ function latestPerKey(points: MetricPoint[]): MetricPoint[] {
   return [...best.values()];
 }
 
+/** The metric statements of a batch, for the database in use. */
+function metricStatements(kind: DbKind, runId: string, points: MetricPoint[]): { sql: string; args: unknown[] }[] {
+  if (kind === "postgres") return [{ sql: PG_WRITE, args: [runId, JSON.stringify(points.map(encode))] }];
+  return [
+    { sql: SQLITE_INSERT, args: [runId, JSON.stringify(points.map(encode)), runId] },
+    { sql: SQLITE_LATEST, args: [runId, JSON.stringify(latestPerKey(points).map(encode)), runId] },
+  ];
+}
+
 /** Inside a transaction that already checked the run. */
 async function writeMetrics(tx: Tx, runId: string, points: MetricPoint[]): Promise<void> {
-  const s = statements(dbKind());
-  await tx.$executeRawUnsafe(s.insert, runId, JSON.stringify(points.map(encode)), runId);
-  await tx.$executeRawUnsafe(s.latest, runId, JSON.stringify(latestPerKey(points).map(encode)), runId);
+  for (const s of metricStatements(dbKind(), runId, points)) await tx.$executeRawUnsafe(s.sql, ...s.args);
 }
 
 /**
- * The hot path (metrics only): both statements in one bulk transaction (no query compiler for the
- * ~50 KB parameter), guarded by the run's state; only when nothing was written is the run read, to say why.
+ * The hot path (metrics only): on the driver adapter without the query compiler (no per-byte cost
+ * for the ~50 KB parameter), guarded by the run's state; only when nothing was written is the run
+ * read, to say why.
  */
 async function writeMetricsOnly(runId: string, points: MetricPoint[]): Promise<void> {
-  const s = statements(dbKind());
-  const [inserted] = await bulkTransaction([
-    { sql: s.insert, args: [runId, JSON.stringify(points.map(encode)), runId] },
-    { sql: s.latest, args: [runId, JSON.stringify(latestPerKey(points).map(encode)), runId] },
-  ]);
+  const [inserted] = await bulkTransaction(metricStatements(dbKind(), runId, points));
   if (inserted === 0) {
     await transaction((tx) => requireRun(tx, runId, { active: true }));
     throw new AppError("unavailable", `Run '${runId}' changed while logging; retry`);
@@ -111,14 +116,8 @@ function paramConflict(runId: string, key: string, logged: string, attempted: st
  */
 export async function logBatch(actor: Actor | null, runId: string, input: LogBatchInput): Promise<LogBatchResult> {
   if (actor) requireRole(actor, "editor");
-  const batch = parseWith(logBatchInput, input, "log-batch body");
-  const now = Date.now();
-  const points: MetricPoint[] = batch.metrics.map((m) => ({
-    key: m.key,
-    value: m.value,
-    step: m.step ?? 0,
-    timestamp: m.timestamp ?? now,
-  }));
+  const batch = readLogBatch(input);
+  const points = batch.points;
   const params = new Map<string, string>();
   for (const p of batch.params) {
     const seen = params.get(p.key);

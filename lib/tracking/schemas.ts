@@ -137,6 +137,14 @@ export const listExperimentsInput = z.object({
 });
 export type ListExperimentsInput = z.input<typeof listExperimentsInput>;
 
+/** A compare view's histories: several runs and metrics, each series sampled to `maxPoints`. */
+export const metricHistoriesInput = z.object({
+  runIds: z.array(runIdSchema).min(1, "Name at least one run").max(100, "Compare at most 100 runs at once"),
+  keys: z.array(keySchema).min(1, "Name at least one metric").max(20, "At most 20 metrics at once"),
+  maxPoints: z.number().int().min(3).max(10_000).default(500),
+});
+export type MetricHistoriesInput = z.input<typeof metricHistoriesInput>;
+
 export const metricHistoryQuery = z.object({
   key: keySchema,
   max_points: z.coerce.number().int().min(3).max(100_000).optional(),

@@ -17,3 +17,4 @@ export {
 } from "./spec";
 export { TRAIN_JOB, enqueueTraining, trainJobHandler, type TrainJobResult } from "./job";
 export { trainingApi } from "./api";
+export { runTrainingSearch, type SearchResult, type SearchSummary } from "./search";

@@ -7,8 +7,9 @@ import { stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import type { Actor } from "../auth";
 import { createDatasetVersion, getDatasetVersion, readTable, type DatasetVersionDetail } from "../datasets";
+import { PROFILE_ARTIFACT as DRIFT_PROFILE_ARTIFACT, trainingProfile } from "../drift";
 import { AppError, invalid } from "../errors";
-import { FAMILIES, getFamily, parseParams, trainModel, type EpochReport, type Task, type TrainResult } from "../ml";
+import { FAMILIES, getFamily, parseParams, predict, trainModel, type EpochReport, type Task, type TrainResult } from "../ml";
 import { logger } from "../observability";
 import {
   createExperiment,
@@ -21,6 +22,7 @@ import {
   type Experiment,
 } from "../tracking";
 import { registerVersion, testMetricKey, type Registration } from "./register";
+import { runTrainingSearch } from "./search";
 import { AUTO_FAMILY, parseSpec, trainingSpecSchema, type TrainingSpec } from "./spec";
 
 export interface TrainingOptions {
@@ -30,6 +32,10 @@ export interface TrainingOptions {
   signal?: AbortSignal;
   /** Extra run tags (e.g. the job id). */
   tags?: Record<string, string>;
+  /** Called after each epoch of each family (hyperparameter search: report and prune). */
+  onEpoch?: (family: string, report: EpochReport) => void | Promise<void>;
+  /** Train on train+validation (no validation split): the refit of a search's best configuration. */
+  refit?: boolean;
 }
 
 export interface TrainingResult {
@@ -161,6 +167,7 @@ class MetricStream {
 
 export async function runTraining(input: unknown, opts: TrainingOptions): Promise<TrainingResult> {
   const spec: TrainingSpec = parseSpec(trainingSpecSchema, input);
+  if (spec.hpo) return runTrainingSearch(spec, opts);
   const { actor } = opts;
   const report = async (fraction: number, message: string) => opts.onProgress?.(Math.min(1, Math.max(0, fraction)), message);
 
@@ -234,11 +241,12 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
           family,
           params,
           seed: spec.seed,
-          split: spec.split,
+          split: opts.refit ? { ...spec.split, validation: 0 } : spec.split,
           testTable: testTable ?? undefined,
           signal: opts.signal,
           onEpoch: async (r) => {
             await metrics.add(prefix, r);
+            await opts.onEpoch?.(family, r);
             if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
               lastProgress = Date.now();
               await report(0.05 + (0.85 * (i + r.epoch / r.maxEpochs)) / families.length, `${family}: epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
@@ -290,6 +298,12 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     for (const [file, bytes] of result.files) await uploadRunArtifact(actor, run.id, `${MODEL_ARTIFACT_DIR}/${file}`, bytes);
     await uploadRunArtifact(actor, run.id, "importance.json", JSON.stringify(result.importance ?? [], null, 2));
     await uploadRunArtifact(actor, run.id, "metrics.json", JSON.stringify({ test: result.testMetrics, validation: result.valMetrics, rows: result.rows }, null, 2));
+    try {
+      // Drift reports compare production inputs with this profile and never re-read the training data (docs/drift.md).
+      await uploadRunArtifact(actor, run.id, DRIFT_PROFILE_ARTIFACT, JSON.stringify(trainingProfile(table, spec.target, predict(result.model, table))));
+    } catch (err) {
+      log.warn({ err }, "could not store the drift reference profile");
+    }
 
     let modelVersion: Registration | null = null;
     if (spec.register) {

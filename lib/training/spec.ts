@@ -59,6 +59,14 @@ const common = {
   experiment: z.string().trim().min(1).max(500).optional(),
   runName: z.string().trim().min(1).max(250).optional(),
   register: registerSchema.optional(),
+  /** Hyperparameter search: tune the family over this many trials, then refit the best (docs/hpo.md). */
+  hpo: z
+    .object({
+      trials: z.number().int("The number of trials is a whole number").min(1, "At least 1 trial").max(500, "At most 500 trials"),
+      seed: z.number().int().min(0).optional(),
+    })
+    .strict()
+    .optional(),
 };
 
 /** What the queue accepts: datasets by name only (a job never reads an arbitrary file of the worker). */

@@ -278,3 +278,99 @@ describe("concurrent uploads", () => {
     expect(results.map((r) => r.version.version).sort()).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe("the schema override of a stored version", () => {
+  it("re-types columns, recomputes the profile, and refuses a type the data does not fit without changing anything", async () => {
+    const { PUT: schemaRoute } = await import("@/app/api/v1/datasets/[name]/versions/[version]/schema/route");
+    const name = `retype-${uid()}`;
+    const { actor } = await makeUser("editor");
+    await createDatasetVersion(actor, { name, stream: Readable.from(["zip,flag,city\n02139,1,Boston\n10001,0,New York\n02139,1,Boston\n"]) });
+    const put = (body: unknown, key = editor) =>
+      schemaRoute(
+        new Request(`${BASE}/${name}/versions/1/schema`, { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) }),
+        { params: Promise.resolve({ name, version: "1" }) },
+      );
+    const before = await db().datasetVersion.findFirstOrThrow({ where: { dataset: { name } } });
+    expect((await put({ schema: { zip: "categorical" } }, viewer)).status).toBe(403);
+    const bad = await put({ schema: { city: "numeric" } });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toBe("Column 'city' cannot be numeric: the value 'Boston' on line 2 is not a number");
+    expect((await put({ schema: { nope: "text" } })).status).toBe(400);
+    expect(await db().datasetVersion.findFirstOrThrow({ where: { dataset: { name } } })).toEqual(before);
+
+    const ok = await put({ schema: { zip: "categorical", flag: "boolean" }, target: "flag" });
+    expect(ok.status).toBe(200);
+    const v = (await ok.json()) as DatasetVersionDetail;
+    expect(v.schema.map((c) => [c.name, c.type, c.inferredType])).toEqual([
+      ["zip", "categorical", "integer"],
+      ["flag", "boolean", "integer"],
+      ["city", "categorical", "categorical"],
+    ]);
+    expect(v.sha256).toBe(before.sha256);
+    const zip = v.profile.columns.find((c) => c.name === "zip")!;
+    expect(zip.type).toBe("categorical");
+    expect("values" in zip && zip.values[0]).toEqual({ value: "02139", count: 2 });
+    expect(v.validation.target).toMatchObject({ column: "flag", task: "classification" });
+    // Training reads the new types: the leading zero of the zip code survives.
+    const table = await readTable({ name });
+    expect(table.columns[0]!.values[0]).toBe("02139");
+  });
+});
+
+describe("the database artifact store (ARTIFACT_STORE=db:)", () => {
+  beforeAll(() => setEnv({ ARTIFACT_STORE: "db:" }));
+  afterAll(() => setEnv({ ARTIFACT_STORE: `file:${store}` }));
+
+  it("stores, previews, downloads and reads versions back, with nothing left when an upload is refused", async () => {
+    const name = `dbstore-${uid()}`;
+    const res = await upload(form({ name, target: "target" }, { data: IRIS, name: "iris.csv" }));
+    expect(res.status).toBe(201);
+    const { version } = (await res.json()) as { version: DatasetVersionDetail };
+    const blob = await db().artifactBlob.findUnique({ where: { path: `datasets/${version.sha256}.csv` }, select: { size: true, sha256: true } });
+    expect(blob).toEqual({ size: IRIS.length, sha256: version.sha256 });
+
+    const params = { params: Promise.resolve({ name, version: "1" }) };
+    const auth = { headers: { authorization: `Bearer ${viewer}` } };
+    const preview = await previewRoute(new Request(`${BASE}/${name}/versions/1/preview?rows=2`, auth), params);
+    expect(preview.status).toBe(200);
+    expect(((await preview.json()) as { rows: string[][] }).rows).toHaveLength(2);
+    const download = await downloadRoute(new Request(`${BASE}/${name}/versions/1/download`, auth), params);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(IRIS)).toBe(true);
+    const table = await readTable({ name });
+    expect(table.rowCount).toBe(150);
+
+    const blobs = await db().artifactBlob.count();
+    const bad = await upload(form({ name, target: "label" }, { data: "a,b\n1,2\n" }));
+    expect(bad.status).toBe(400);
+    expect(await db().artifactBlob.count()).toBe(blobs);
+    expect(await db().datasetVersion.count({ where: { dataset: { name } } })).toBe(1);
+  });
+});
+
+describe("staging files", () => {
+  it("are removed when an upload is accepted or refused, and stale ones from a dead upload are swept", async () => {
+    const { cleanStaging, datasetStore } = await import("@/lib/datasets");
+    const { utimesSync, writeFileSync, existsSync, mkdirSync } = await import("node:fs");
+    const dir = datasetStore().stagingDir();
+    expect(dir).toBe(join(store, ".staging"));
+    const { actor } = await makeUser("editor");
+    await createDatasetVersion(actor, { name: `stage-${uid()}`, stream: Readable.from(["a,b\n1,2\n"]) });
+    await expect(createDatasetVersion(actor, { name: `stage-${uid()}`, stream: Readable.from(["a,b\n1\n"]) })).rejects.toThrow(/Line 2/);
+    const live = () => readdirSync(dir).filter((f) => f.endsWith(".csv.part"));
+    expect(live()).toEqual([]);
+
+    mkdirSync(dir, { recursive: true });
+    const stale = join(dir, "00000000-0000-4000-8000-000000000000.csv.part");
+    const fresh = join(dir, "11111111-1111-4111-8111-111111111111.csv.part");
+    const other = join(dir, "keep-me.txt");
+    for (const f of [stale, fresh, other]) writeFileSync(f, "a,b\n");
+    const old = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, old, old);
+    utimesSync(other, old, old);
+    expect(await cleanStaging(dir)).toBe(1);
+    expect([existsSync(stale), existsSync(fresh), existsSync(other)]).toEqual([false, true, true]);
+    rmSync(fresh);
+    rmSync(other);
+  });
+});

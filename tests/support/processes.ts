@@ -1,5 +1,8 @@
 // Child processes for tests: real worker processes against the test database.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -54,4 +57,42 @@ export async function killChildren(): Promise<void> {
   const waits = [...children].map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once("exit", r))));
   for (const p of children) p.kill("SIGKILL");
   await Promise.all(waits);
+}
+
+const DEV_LOCK = join(tmpdir(), "mlops-tests-next-dev.lock");
+
+/**
+ * Next allows one development server per project folder, and test files run in parallel: a test that
+ * starts `mlops start --dev` holds this lock (a directory with the holder's pid) until it calls the
+ * returned release. A lock whose holder died is taken over.
+ */
+export async function acquireDevServerLock(timeoutMs = 900_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(DEV_LOCK);
+      writeFileSync(join(DEV_LOCK, "pid"), String(process.pid));
+      return () => rmSync(DEV_LOCK, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(join(DEV_LOCK, "pid"), "utf8"));
+    } catch {
+      // Created but pid not written yet: wait.
+    }
+    if (Number.isInteger(holder) && !alive(holder)) rmSync(DEV_LOCK, { recursive: true, force: true });
+    else if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for the development-server lock ${DEV_LOCK}`);
+    else await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -5,19 +5,25 @@ import { GbdtModel, trainGbdt, trainGbdtDetailed, type GbdtTrainOptions } from "
 import { AppError } from "@/lib/errors";
 import { binaryTask, multiclassTask, regressionTask, seeded, withMissing, type Table } from "../support/gbdt-data";
 
-/** Trains, then checks batch and single-row raw scores equal the trainer's scores exactly. */
-function expectScorerMatchesTrainer(t: Table, opts: GbdtTrainOptions): GbdtModel {
+/**
+ * Trains, then checks batch and single-row raw scores equal the trainer's scores exactly, from
+ * float64 and from float32 rows (the serving path). Values are rounded to float32 first so both
+ * hold the same numbers.
+ */
+function expectScorerMatchesTrainer(table: Table, opts: GbdtTrainOptions): GbdtModel {
+  const t = { ...table, X: Float64Array.from(Float32Array.from(table.X)) };
   const r = trainGbdtDetailed(t.X, t.nRows, t.nFeatures, t.y, opts);
   const batch = r.model.predictRawBatch(t.X, t.nRows);
   expect(batch).toEqual(r.trainRaw);
+  expect(r.model.predictRawBatch(Float32Array.from(t.X), t.nRows)).toEqual(r.trainRaw);
   const K = r.model.nOutputs;
   const single = new Float64Array(t.nRows * K);
   const fromArrays = new Float64Array(t.nRows * K);
   for (let i = 0; i < t.nRows; i++) {
     const row = t.X.subarray(i * t.nFeatures, (i + 1) * t.nFeatures);
     single.set(r.model.predictRaw(row), i * K);
-    // A plain array takes the same path as a typed array.
-    fromArrays.set(r.model.predictRaw(Array.from(row)), i * K);
+    // A plain array or a float32 row takes the same path as a float64 one.
+    fromArrays.set(r.model.predictRaw(i % 2 ? Array.from(row) : Float32Array.from(row)), i * K);
   }
   expect(single).toEqual(r.trainRaw);
   expect(fromArrays).toEqual(r.trainRaw);

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requirePageActor } from "@/app/_server/actor";
+import { can, requirePageActor } from "@/app/_server/actor";
+import { DatasetUploadForm } from "@/components/datasets/upload-form";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatBytes, formatCount } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
@@ -11,8 +12,9 @@ import { listDatasetsBrief } from "@/lib/overview";
 export const metadata: Metadata = { title: "Datasets" };
 
 export default async function DatasetsPage() {
-  await requirePageActor();
+  const actor = await requirePageActor();
   const datasets = await listDatasetsBrief();
+  const upload = can(actor, "editor") ? <DatasetUploadForm names={datasets.map((d) => d.name)} /> : null;
 
   return (
     <>
@@ -21,6 +23,7 @@ export default async function DatasetsPage() {
         description="Versioned tables that runs train and evaluate on; each version is profiled and validated."
         actions={<Link href="/train" className="btn-primary">New training run</Link>}
       />
+      {upload && <div className="mb-6">{upload}</div>}
       {datasets.length === 0 ? (
         <EmptyState title="No datasets yet">
           <p>
@@ -43,7 +46,9 @@ export default async function DatasetsPage() {
             {datasets.map((d) => (
               <Tr key={d.id}>
                 <Td>
-                  <div className="font-medium">{d.name}</div>
+                  <Link className="link" href={`/datasets/${encodeURIComponent(d.name)}`}>
+                    {d.name}
+                  </Link>
                   {d.description && <div className="mt-0.5 line-clamp-2 text-xs text-zinc-500 dark:text-zinc-400">{d.description}</div>}
                 </Td>
                 <Td align="right">{d.versionCount}</Td>

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
-import { requirePageActor } from "@/app/_server/actor";
+import Link from "next/link";
+import { can, requirePageActor } from "@/app/_server/actor";
+import { AlertsTable } from "@/components/drift/alerts-table";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatCount, formatPercent } from "@/components/ui/format";
@@ -7,70 +9,100 @@ import { PageHeader } from "@/components/ui/page-header";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { Table, TBody, Td, Th, THead, Tr } from "@/components/ui/table";
 import { LocalTime } from "@/components/ui/time";
-import { listDriftReportsBrief } from "@/lib/overview";
+import { driftOverview, listAlerts } from "@/lib/monitoring";
+import { listRegisteredModels } from "@/lib/registry";
+import { acknowledgeAlertAction } from "./actions";
 
 export const metadata: Metadata = { title: "Drift" };
+export const dynamic = "force-dynamic";
 
 export default async function DriftPage() {
-  await requirePageActor();
-  const reports = await listDriftReportsBrief();
+  const actor = await requirePageActor();
+  const [models, alerts, registered] = await Promise.all([driftOverview(), listAlerts({ open: true, limit: 50 }), listRegisteredModels({ maxResults: 1000 })]);
+  const shown = new Set(models.map((m) => m.model));
+  const others = registered.items.map((m) => m.name).filter((n) => !shown.has(n));
 
   return (
     <>
-      <PageHeader title="Drift" description="Reports comparing recent production inputs with the data a model was trained on." />
-      {reports.length === 0 ? (
+      <PageHeader
+        title="Drift"
+        description="Production inputs, predictions and outcomes compared with what each model was trained on. Open a model to run a report, set its schedule, alerts and retraining policy."
+      />
+      {models.length === 0 ? (
         <EmptyState title="No drift reports yet">
           <p>
-            Serve a model and send it predictions; then run a drift report for it, or give it a monitor with a schedule so
-            reports run on their own. Drifting models can trigger retraining.
+            Serve a model and send it predictions; then pick it below to run a report or give it a schedule. Drifting models can
+            trigger retraining.
           </p>
         </EmptyState>
       ) : (
-        <Table caption="Drift reports">
+        <Table caption="Monitored models">
           <THead>
             <Th>Model</Th>
-            <Th>Result</Th>
+            <Th>Last report</Th>
             <Th>Columns drifted</Th>
-            <Th align="right">Reference rows</Th>
             <Th align="right">Current rows</Th>
-            <Th>Window</Th>
-            <Th>Created</Th>
+            <Th>Schedule</Th>
+            <Th>Retraining</Th>
+            <Th align="right">Open alerts</Th>
           </THead>
           <TBody>
-            {reports.map((r) => (
-              <Tr key={r.id}>
-                <Td className="font-medium whitespace-nowrap">
-                  {r.modelName ?? <span className="text-zinc-400 dark:text-zinc-500">(deleted model)</span>}
-                  {r.version !== null && <span className="ml-1 text-zinc-500 dark:text-zinc-400">v{r.version}</span>}
+            {models.map((m) => (
+              <Tr key={m.model}>
+                <Td className="font-medium">
+                  <Link className="link" href={`/drift/${encodeURIComponent(m.model)}`}>
+                    {m.model}
+                  </Link>
                 </Td>
-                <Td>{r.datasetDrift ? <Badge tone="red">drift</Badge> : <Badge tone="green">no drift</Badge>}</Td>
-                <Td className="min-w-40">
-                  <div className="flex items-center gap-2">
-                    <ProgressBar
-                      value={r.shareDrifted}
-                      label="Share of columns drifted"
-                      tone={r.datasetDrift ? "red" : "green"}
-                      className="w-24 shrink-0"
-                    />
-                    <span className="tabular-nums text-xs">{formatPercent(r.shareDrifted)}</span>
-                  </div>
-                </Td>
-                <Td align="right">{formatCount(r.nReference)}</Td>
-                <Td align="right">{formatCount(r.nCurrent)}</Td>
-                <Td className="text-xs">
-                  {r.windowStart || r.windowEnd ? (
-                    <>
-                      <LocalTime value={r.windowStart} seconds={false} /> – <LocalTime value={r.windowEnd} seconds={false} />
-                    </>
+                <Td>
+                  {m.last ? (
+                    <span className="inline-flex items-center gap-2">
+                      {m.last.dataset_drift ? <Badge tone="red">drift</Badge> : <Badge tone="green">no drift</Badge>}
+                      <span className="text-xs">
+                        <LocalTime value={m.last.created_at} seconds={false} />
+                      </span>
+                    </span>
                   ) : (
-                    <span className="text-zinc-400 dark:text-zinc-500">–</span>
+                    <span className="text-zinc-400">none yet</span>
                   )}
                 </Td>
-                <Td><LocalTime value={r.createdAt} /></Td>
+                <Td className="min-w-40">
+                  {m.last && (
+                    <div className="flex items-center gap-2">
+                      <ProgressBar value={m.last.share_drifted} label="Share of columns drifted" tone={m.last.dataset_drift ? "red" : "green"} className="w-24 shrink-0" />
+                      <span className="tabular-nums text-xs">{formatPercent(m.last.share_drifted)}</span>
+                    </div>
+                  )}
+                </Td>
+                <Td align="right">{m.last ? formatCount(m.last.n_current) : "–"}</Td>
+                <Td className="font-mono text-xs">{m.schedule ?? <span className="font-sans text-zinc-400">on demand</span>}</Td>
+                <Td>{m.retraining ? <Badge tone="indigo">on</Badge> : <span className="text-zinc-400">off</span>}</Td>
+                <Td align="right">{m.open_alerts ? <Badge tone="amber">{m.open_alerts}</Badge> : "0"}</Td>
               </Tr>
             ))}
           </TBody>
         </Table>
+      )}
+
+      {others.length > 0 && (
+        <nav aria-label="Other models" className="mt-6 text-sm">
+          <span className="text-zinc-500 dark:text-zinc-400">Set up monitoring for: </span>
+          {others.map((n, i) => (
+            <span key={n}>
+              {i > 0 && ", "}
+              <Link className="link" href={`/drift/${encodeURIComponent(n)}`}>
+                {n}
+              </Link>
+            </span>
+          ))}
+        </nav>
+      )}
+
+      <h2 className="mt-10 mb-3 text-lg font-semibold">Open alerts</h2>
+      {alerts.length === 0 ? (
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">No open alerts.</p>
+      ) : (
+        <AlertsTable alerts={alerts} canEdit={can(actor, "editor")} acknowledge={acknowledgeAlertAction} />
       )}
     </>
   );

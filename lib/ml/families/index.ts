@@ -1,5 +1,6 @@
 // The registry of model families: the pipeline, the manifest loader and the CLI find a family by name here.
 import { invalid } from "../../errors";
+import { gbdtFamily } from "./gbdt";
 import { linearFamily } from "./linear";
 import { mlpFamily } from "./mlp";
 import type { ModelFamily } from "./types";
@@ -10,6 +11,7 @@ const erase = <P>(family: ModelFamily<P>) => family as unknown as ModelFamily<un
 export const FAMILIES: Readonly<Record<string, ModelFamily<unknown>>> = {
   linear: erase(linearFamily),
   mlp: erase(mlpFamily),
+  gbdt: erase(gbdtFamily),
 };
 
 export function getFamily(name: string): ModelFamily<unknown> {
@@ -18,6 +20,7 @@ export function getFamily(name: string): ModelFamily<unknown> {
   return family;
 }
 
+export { gbdtFamily, gbdtParamsSchema as gbdtFamilyParamsSchema, gbdtScorer, type GbdtFamilyParams } from "./gbdt";
 export { linearFamily, linearParamsSchema, type LinearParams } from "./linear";
 export { mlpFamily, mlpParamsSchema, type MlpParams } from "./mlp";
 export { TrainingDivergedError } from "./errors";

@@ -1,4 +1,4 @@
-// The plugin interface every model family implements (linear, mlp; gbdt next).
+// The plugin interface every model family implements (linear, mlp, gbdt).
 // Two required methods over read-only inputs returning plain values; the pipeline (train.ts) decides
 // when to call which, so a family never splits data, evaluates, or stores anything.
 import type { z } from "zod";

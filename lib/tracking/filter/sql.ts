@@ -28,6 +28,58 @@ export interface RunSearchQuery {
   view: "active" | "deleted" | "all";
   limit: number;
   offset: number;
+  /** Keyset paging in the default order (newest first): the rows after this one. */
+  after?: { startTime: number; id: string };
+  /** Every match is one of these runs (found first through a selective filter's index). */
+  candidates?: string[];
+  /**
+   * Two-part search, `with` part: the lead sort value of the page's last row; no row of the page
+   * lies beyond it, so the rows past it need not be read (nor sorted by the other terms).
+   */
+  leadBound?: unknown;
+}
+
+/** Comparisons a (key, value, runId) index can answer with a range or a few lookups. */
+const INDEXABLE_OPS = new Set(["=", ">", ">=", "<", "<=", "IN"]);
+
+export function isIndexable(c: Comparison): boolean {
+  return c.entity !== "attribute" && INDEXABLE_OPS.has(c.op);
+}
+
+const numbered = (sql: string): string => {
+  // No user text is ever part of the SQL, so every '?' is a placeholder.
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
+/** A bound list of run ids: one JSON parameter, whatever the number of ids. */
+const idList = (kind: DbKind) => (kind === "postgres" ? `(SELECT jsonb_array_elements_text(?::jsonb))` : `(SELECT value FROM json_each(?))`);
+
+/**
+ * The ids of at most `cap` runs matching one indexable comparison, read from the keyed table's
+ * (key, value, runId) index and joined to the runs in scope. When fewer than `cap` come back the
+ * comparison is selective, and the page query only looks at those runs (instead of testing every
+ * run of the experiment in order until a page is full).
+ */
+export function buildCandidateSql(
+  kind: DbKind,
+  c: Comparison,
+  scope: Pick<RunSearchQuery, "experimentIds" | "view">,
+  cap: number,
+): { sql: string; params: unknown[] } {
+  if (!isIndexable(c)) throw new Error(`${c.entity}.${c.key} ${c.op} cannot be read from an index`);
+  const params: unknown[] = [c.key];
+  const bind = (v: unknown) => (params.push(v), "?");
+  const cond =
+    c.op === "IN" ? `k."value" IN (${(c.value as Literal[]).map(bind).join(", ")})` : `k."value" ${c.op} ${bind(c.value)}`;
+  const where = [`k."key" = ?`, cond];
+  if (scope.experimentIds.length) where.push(`r."experimentId" IN (${scope.experimentIds.map(bind).join(", ")})`);
+  if (scope.view !== "all") where.push(`r."lifecycleStage" = ${bind(scope.view === "active" ? "active" : "deleted")}`);
+  // SQLite: CROSS JOIN keeps the index of the keyed table as the outer loop.
+  const join = kind === "postgres" ? "JOIN" : "CROSS JOIN";
+  const sql = `SELECT k."runId" AS "id" FROM ${KEYED_TABLES[c.entity as keyof typeof KEYED_TABLES]} k ${join} "Run" r ON r."id" = k."runId"
+    WHERE ${where.join(" AND ")} LIMIT ${bind(cap)}`;
+  return { sql: kind === "postgres" ? numbered(sql) : sql, params };
 }
 
 /** MLflow's LIKE is case-sensitive; SQLite's is not, so SQLite gets the GLOB equivalent. */
@@ -44,14 +96,14 @@ function likeToGlob(pattern: string): string {
 
 /**
  * The page query, or with `count` the number of matching runs. When the first sort term is a
- * metric, a search runs in two parts (see searchRuns): `with` reads the runs that have a value for
- * it in LatestMetric's (key, value) index order, so a page needs no sort of every run; `without`
- * reads the rest (nulls last).
+ * metric, param or tag, a search runs in two parts (see searchRuns): `with` reads the runs that
+ * have a value for it in the keyed table's (key, value, runId) index order, so a page needs no
+ * sort of every run; `without` reads the rest (nulls last).
  */
 export function buildRunSearchSql(
   kind: DbKind,
   q: RunSearchQuery,
-  opts: { count?: boolean; part?: "with" | "without" } = {},
+  opts: { count?: boolean; part?: "with" | "without"; boundary?: boolean } = {},
 ): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const bind = (v: unknown): string => {
@@ -95,12 +147,13 @@ export function buildRunSearchSql(
   };
 
   const lead = opts.part ? q.order[0] : undefined;
-  if (opts.part && lead?.entity !== "metric") throw new Error("A two-part search needs a metric as its first sort term");
-  const order = opts.count ? [] : lead ? q.order.slice(1) : q.order;
+  if (opts.part && (!lead || lead.entity === "attribute")) throw new Error("A two-part search needs a metric, param or tag as its first sort term");
+  if (opts.boundary && opts.part !== "with") throw new Error("The lead bound belongs to the `with` part");
+  const order = opts.count || opts.boundary ? [] : lead ? q.order.slice(1) : q.order;
 
   // Parameters are numbered in text order: FROM (joins), then WHERE, then LIMIT/OFFSET.
   let from = `"Run" r`;
-  if (opts.part === "with") from = `"LatestMetric" o0 JOIN "Run" r ON r."id" = o0."runId"`;
+  if (opts.part === "with") from = `${KEYED_TABLES[lead!.entity as keyof typeof KEYED_TABLES]} o0 JOIN "Run" r ON r."id" = o0."runId"`;
   const joins: string[] = [];
   const orderSql: string[] = [];
   if (opts.part === "with" && !opts.count) orderSql.push(`o0."value" ${lead!.descending ? "DESC" : "ASC"}`);
@@ -117,12 +170,31 @@ export function buildRunSearchSql(
   orderSql.push(`r."startTime" DESC`, `r."id" ASC`);
 
   const where: string[] = [];
-  if (opts.part === "with") where.push(`o0."key" = ${bind(lead!.key)} AND o0."value" IS NOT NULL`);
-  if (opts.part === "without") {
-    where.push(`NOT EXISTS (SELECT 1 FROM "LatestMetric" w WHERE w."runId" = r."id" AND w."key" = ${bind(lead!.key)} AND w."value" IS NOT NULL)`);
+  // Params and tags always have a value; a metric's NaN is stored as NULL and sorts with the runs without one.
+  const valued = lead?.entity === "metric" ? ` AND o0."value" IS NOT NULL` : "";
+  if (opts.part === "with") where.push(`o0."key" = ${bind(lead!.key)}${valued}`);
+  if (opts.part === "with" && q.leadBound !== undefined && !opts.boundary) {
+    where.push(`o0."value" ${lead!.descending ? ">=" : "<="} ${bind(q.leadBound)}`);
   }
-  if (q.experimentIds.length) where.push(`r."experimentId" IN (${q.experimentIds.map(bind).join(", ")})`);
-  if (q.view !== "all") where.push(`r."lifecycleStage" = ${bind(q.view === "active" ? "active" : "deleted")}`);
+  if (opts.part === "without") {
+    const table = KEYED_TABLES[lead!.entity as keyof typeof KEYED_TABLES];
+    where.push(`NOT EXISTS (SELECT 1 FROM ${table} o0 WHERE o0."runId" = r."id" AND o0."key" = ${bind(lead!.key)}${valued})`);
+  }
+  if (q.candidates) {
+    where.push(`r."id" IN ${idList(kind)}`);
+    params.push(JSON.stringify(q.candidates));
+  }
+  if (q.after && !opts.count) {
+    // Newest first: rows older than the last one seen, or as old with a greater id. The first
+    // conjunct is a range on the (experimentId, startTime DESC, id) index.
+    where.push(`r."startTime" <= ? AND (r."startTime" < ? OR r."id" > ?)`);
+    params.push(q.after.startTime, q.after.startTime, q.after.id);
+  }
+  // With candidates, SQLite must look the few runs up by id, not scan the experiment's index and
+  // test each run: a unary + keeps these columns from choosing an index.
+  const noIndex = q.candidates && kind === "sqlite" ? "+" : "";
+  if (q.experimentIds.length) where.push(`${noIndex}r."experimentId" IN (${q.experimentIds.map(bind).join(", ")})`);
+  if (q.view !== "all") where.push(`${noIndex}r."lifecycleStage" = ${bind(q.view === "active" ? "active" : "deleted")}`);
   for (const c of q.comparisons) {
     if (c.entity === "attribute") {
       where.push(condition(ATTRIBUTE_COLUMNS[c.key]!, c, (v) => attributeValue(c, v)));
@@ -133,22 +205,20 @@ export function buildRunSearchSql(
     if (c.op === "IS NULL") where.push(`NOT ${has("")}`);
     else if (c.op === "IS NOT NULL") where.push(has(""));
     else {
-      // A correlated EXISTS stops at the first page of matches; an IN over LatestMetric's index
-      // would build the whole matching set first, which only pays for very selective filters.
+      // A correlated EXISTS stops at the first page of matches; a selective condition is also
+      // answered from the index first (the candidates, see buildCandidateSql).
       const keyed = `EXISTS (SELECT 1 FROM ${table} k WHERE k."runId" = r."id" AND k."key" = ${bind(c.key)} AND `;
       where.push(`${keyed}${condition(`k."value"`, c)})`);
     }
   }
 
   const whereSql = where.length ? where.join(" AND ") : "1 = 1";
-  let sql = opts.count
+  const sql = opts.count
     ? `SELECT COUNT(*) AS "n" FROM ${from} WHERE ${whereSql}`
-    : `SELECT r."id" AS "id" FROM ${from} ${joins.join(" ")} WHERE ${whereSql}
+    : opts.boundary
+      ? `SELECT o0."value" AS "v" FROM ${from} WHERE ${whereSql}
+        ORDER BY o0."value" ${lead!.descending ? "DESC" : "ASC"} LIMIT 1 OFFSET ${bind(q.offset + q.limit - 1)}`
+      : `SELECT r."id" AS "id", r."startTime" AS "startTime" FROM ${from} ${joins.join(" ")} WHERE ${whereSql}
       ORDER BY ${orderSql.join(", ")} LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}`;
-  if (kind === "postgres") {
-    // No user text is ever part of the SQL, so every '?' is a placeholder.
-    let n = 0;
-    sql = sql.replace(/\?/g, () => `$${++n}`);
-  }
-  return { sql, params };
+  return { sql: kind === "postgres" ? numbered(sql) : sql, params };
 }

@@ -252,7 +252,7 @@ export default async function ModelPage({ params }: { params: Promise<{ name: st
                 {abTests.map((t) => (
                   <Tr key={t.id}>
                     <Td>
-                      <Link href="/ab-tests" className="link">
+                      <Link href={`/ab-tests/${t.id}`} className="link">
                         {t.name}
                       </Link>
                     </Td>
@@ -262,7 +262,7 @@ export default async function ModelPage({ params }: { params: Promise<{ name: st
                     <Td className="text-xs">
                       {t.arms.map((a) => (
                         <div key={a.name}>
-                          {a.name}: v{a.version} · {Math.round(a.weight * 100)}%{a.isShadow ? " (shadow)" : ""}
+                          {a.name}: v{a.version}{a.isShadow ? " (shadow)" : ` · ${a.weight}%`}
                         </div>
                       ))}
                     </Td>

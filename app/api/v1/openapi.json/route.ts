@@ -1,5 +1,9 @@
+import { abtestApi } from "@/lib/abtest";
 import { datasetsApi } from "@/lib/datasets";
+import { hpoApi } from "@/lib/hpo";
 import { openApiDocument } from "@/lib/http";
+import { monitoringApi } from "@/lib/monitoring";
+import { pipelinesApi } from "@/lib/pipelines";
 import { registryApi } from "@/lib/registry";
 import { trackingApi } from "@/lib/tracking";
 import { trainingApi } from "@/lib/training";
@@ -10,7 +14,7 @@ export const dynamic = "force-static";
 export function GET(): Response {
   const doc = openApiDocument(
     { title: "MLOps platform API", version: "1", description: "Tracking and registry. MLflow's REST API is served under /api/2.0/mlflow (see docs/tracking.md)." },
-    [...trackingApi, ...registryApi, ...datasetsApi, ...trainingApi],
+    [...trackingApi, ...registryApi, ...datasetsApi, ...trainingApi, ...pipelinesApi, ...monitoringApi, ...abtestApi, ...hpoApi],
   );
   return Response.json(doc);
 }

@@ -1,0 +1,102 @@
+// Compare view at scale: 100 runs × 10,000 steps of one metric (1,000,000 points, logged through
+// logBatch), then the server-side reads the compare page and POST /api/v1/runs/metric-histories
+// make: each series sampled in SQL and reduced with LTTB. Prints JSON: time per read and the size
+// of what the browser receives. Target (with the browser's share): interactive in ≤ 1.5 s.
+//   npx tsx bench/compare.ts [--db sqlite|postgres|both] [--runs 100] [--steps 10000]
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { resetConfig } from "@/lib/config";
+import { disconnectDb, migrate } from "@/lib/db";
+import { compareMetricHistories, createExperiment, createRun, logBatch } from "@/lib/tracking";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
+const which = args.get("db") ?? "both";
+const RUNS = Number(args.get("runs") ?? 100);
+const STEPS = Number(args.get("steps") ?? 10_000);
+const PG_ADMIN = process.env.PG_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
+// What the compare page asks for: 15,000 points per chart shared by the runs (at least 100 each).
+const PAGE_POINTS = Math.max(100, Math.min(1000, Math.floor(15_000 / RUNS)));
+
+async function seed(): Promise<string[]> {
+  const exp = await createExperiment(null, { name: `compare-bench-${Date.now()}` });
+  const ids: string[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const run = await createRun(null, { experimentId: exp.id, name: `run-${r}` });
+    ids.push(run.id);
+    for (let s0 = 0; s0 < STEPS; s0 += 1000) {
+      const n = Math.min(1000, STEPS - s0);
+      const metrics = Array.from({ length: n }, (_, i) => {
+        const step = s0 + i;
+        return { key: "loss", value: Math.exp(-step / 2000) * (1 + r / RUNS) + 0.05 * Math.sin(step / 7 + r), step, timestamp: 1_700_000_000_000 + step };
+      });
+      await logBatch(null, run.id, { metrics });
+    }
+  }
+  return ids;
+}
+
+async function time(fn: () => Promise<unknown>, repeat = 5): Promise<number> {
+  await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return Number(ms[Math.floor(ms.length / 2)]!.toFixed(1));
+}
+
+async function measure(kind: string, url: string) {
+  process.env.DATABASE_URL = url;
+  resetConfig();
+  await migrate(url);
+  const seeded = performance.now();
+  const ids = await seed();
+  const seedSeconds = (performance.now() - seeded) / 1000;
+  const reads: Record<string, { medianMs: number; points: number; jsonBytes: number }> = {};
+  for (const [label, perSeries] of [
+    [`compare page (${PAGE_POINTS} points per run)`, PAGE_POINTS],
+    ["metric-histories API default (500 points per run)", 500],
+  ] as const) {
+    const out = await compareMetricHistories(ids, ["loss"], perSeries);
+    // The page sends [step, value] pairs; the API whole points. Either way far below the full history.
+    const pairs = Object.values(out).map((byKey) => byKey.loss!.map((p) => [p.step, p.value]));
+    reads[label] = {
+      medianMs: await time(() => compareMetricHistories(ids, ["loss"], perSeries)),
+      points: pairs.reduce((n, s) => n + s.length, 0),
+      jsonBytes: Buffer.byteLength(JSON.stringify(perSeries === PAGE_POINTS ? pairs : out)),
+    };
+  }
+  await disconnectDb();
+  return { database: kind, runs: RUNS, stepsPerRun: STEPS, pointsStored: RUNS * STEPS, seedSeconds: Number(seedSeconds.toFixed(1)), reads };
+}
+
+const results = [];
+const loadStart = loadavg()[0];
+if (which === "sqlite" || which === "both") {
+  const dir = mkdtempSync(join(tmpdir(), "mlops-compare-"));
+  try {
+    results.push(await measure("sqlite", `file:${join(dir, "bench.db")}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (which === "postgres" || which === "both") {
+  const name = `mlops_compare_${process.pid}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(PG_ADMIN);
+  u.pathname = `/${name}`;
+  try {
+    results.push(await measure("postgres", u.toString()));
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+console.log(JSON.stringify({ bench: "compare histories", cpus: cpus().length, loadAverage1mAtStart: Number(loadStart?.toFixed(2)), loadAverage1mAtEnd: Number(loadavg()[0]?.toFixed(2)), results }, null, 2));

@@ -1,0 +1,240 @@
+// Running a pipeline: every trigger (manual, schedule, new dataset version, drift) queues one
+// `pipeline.run` job; the worker trains through lib/training's runTraining, applies the evaluation
+// gate, registers and promotes per the policy, and records the outcome in PipelineRun.
+import { requireRole, writeAudit, type Actor } from "../auth";
+import { getDatasetVersion, type DatasetVersionDetail } from "../datasets";
+import { db, newId, transaction } from "../db";
+import { AppError } from "../errors";
+import { enqueue, PermanentJobError, type JobContext, type JobInfo } from "../jobs";
+import { HIGHER_IS_BETTER, type MetricName } from "../ml";
+import { logger } from "../observability";
+import { getRun, readRunArtifact, setRunTags } from "../tracking";
+import { MODEL_ARTIFACT_DIR, runTraining, TRAINING_TAGS, TrainingFailedError, type TrainingResult } from "../training";
+import { pipelineDefinitionSchema, type PipelineDefinition } from "./definition";
+import { datasetVersionBySha, findPipelineRow, isPermanent, readStored } from "./pipelines";
+import { registerForPipeline } from "./register";
+import { toRunInfo } from "./rows";
+import type { GateOutcome, PipelineRunInfo, PipelineTrigger } from "./types";
+
+export const PIPELINE_JOB = "pipeline.run";
+
+export interface RunPipelineOptions {
+  /** Why it runs, shown in the run history ("drift on model X", "manual"). */
+  reason?: string;
+  /** Who asks (role editor); absent or null for the system (scheduler, drift monitor). */
+  actor?: Actor | null;
+  trigger?: PipelineTrigger;
+  /** Train on this version of the dataset instead of resolving the definition's (dataset trigger). */
+  datasetVersion?: number;
+}
+
+interface PipelineJobPayload {
+  pipelineRunId: string;
+  pipelineId: string;
+  pipelineName: string;
+  /** The definition as it was when the run was queued: editing a pipeline does not change queued runs. */
+  definition: PipelineDefinition;
+  datasetVersion?: number;
+}
+
+/**
+ * Queues a run of a pipeline now (by id or name) and returns its history entry and job. The
+ * pipeline's `enabled` flag gates only the automatic triggers (schedule, dataset); callers such as
+ * the drift monitor decide themselves whether to call this.
+ */
+export async function runPipelineNow(
+  pipelineId: string,
+  opts: RunPipelineOptions = {},
+): Promise<{ pipelineRun: PipelineRunInfo; job: JobInfo }> {
+  const actor = opts.actor ?? null;
+  if (actor) requireRole(actor, "editor");
+  const trigger = opts.trigger ?? (actor ? "manual" : "api");
+  const reason = opts.reason?.trim().slice(0, 500) || null;
+  const row = await findPipelineRow(pipelineId);
+  const { definition } = readStored(row);
+  const runId = newId();
+  const payload: PipelineJobPayload = {
+    pipelineRunId: runId,
+    pipelineId: row.id,
+    pipelineName: row.name,
+    definition,
+    ...(opts.datasetVersion ? { datasetVersion: opts.datasetVersion } : {}),
+  };
+  // The history row exists before the job, so the worker always finds it.
+  await transaction(async (tx) => {
+    await tx.pipelineRun.create({ data: { id: runId, pipelineId: row.id, trigger, reason, createdById: actor?.userId ?? null } });
+    await writeAudit(tx, actor, "pipeline.run", { type: "pipeline", id: row.id }, { name: row.name, trigger, reason, pipeline_run_id: runId }, `pipeline:${trigger}`);
+  });
+  let job: JobInfo;
+  try {
+    // Two attempts, as for `train`: a worker that dies mid-run is replaced once.
+    job = await enqueue(PIPELINE_JOB, payload, { createdById: actor?.userId ?? null, maxAttempts: 2 });
+  } catch (err) {
+    await db().pipelineRun.deleteMany({ where: { id: runId } });
+    throw err;
+  }
+  const run = await db().pipelineRun.update({ where: { id: runId }, data: { jobId: job.id } });
+  return { pipelineRun: toRunInfo(run), job };
+}
+
+export async function listPipelineRuns(
+  pipelineRef: string,
+  opts: { limit?: number; offset?: number } = {},
+): Promise<{ runs: PipelineRunInfo[]; total: number }> {
+  const row = await findPipelineRow(pipelineRef);
+  const where = { pipelineId: row.id };
+  const [rows, total] = await Promise.all([
+    db().pipelineRun.findMany({
+      where,
+      orderBy: { createdAt: "desc" },
+      take: Math.min(Math.max(opts.limit ?? 50, 1), 500),
+      skip: Math.max(opts.offset ?? 0, 0),
+    }),
+    db().pipelineRun.count({ where }),
+  ]);
+  return { runs: rows.map(toRunInfo), total };
+}
+
+async function resolveData(def: PipelineDefinition, pinned: number | undefined): Promise<DatasetVersionDetail> {
+  if (pinned) return getDatasetVersion(def.dataset.name, pinned);
+  const v = def.dataset.version;
+  if (v === "latest" || typeof v === "number") return getDatasetVersion(def.dataset.name, v);
+  return datasetVersionBySha(def.dataset.name, v);
+}
+
+export function evaluateGate(gate: PipelineDefinition["gate"], testMetrics: Record<string, number>): GateOutcome | null {
+  if (!gate) return null;
+  const value = testMetrics[gate.metric];
+  const ok = value !== undefined && Number.isFinite(value) && (gate.min === undefined || value >= gate.min) && (gate.max === undefined || value <= gate.max);
+  return { metric: gate.metric, min: gate.min ?? null, max: gate.max ?? null, value: value ?? null, passed: ok };
+}
+
+function gateText(g: GateOutcome): string {
+  const bounds = [g.min !== null ? `≥ ${g.min}` : null, g.max !== null ? `≤ ${g.max}` : null].filter(Boolean).join(" and ");
+  return `test ${g.metric} ${g.value === null ? "is missing" : g.value.toPrecision(4)}; the gate asks ${bounds}`;
+}
+
+/** Job result, also what `mlops pipelines run --wait` prints. */
+export interface PipelineJobResult {
+  pipeline: string;
+  pipeline_run_id: string;
+  state: "succeeded" | "gated";
+  run_id: string;
+  dataset: string;
+  test_metrics: Record<string, number>;
+  gate: GateOutcome | null;
+  model_version: { name: string; version: number; alias: string | null } | null;
+}
+
+export async function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobResult> {
+  const p = (ctx.job.payload ?? {}) as Partial<PipelineJobPayload>;
+  const parsed = pipelineDefinitionSchema.safeParse(p.definition);
+  if (!p.pipelineRunId || !p.pipelineName || !parsed.success) throw new PermanentJobError("The pipeline job's payload is not a pipeline run");
+  const def = parsed.data;
+  const runRowId = p.pipelineRunId;
+  const log = logger().child({ pipeline: p.pipelineName, pipelineRunId: runRowId });
+  const update = (data: Parameters<ReturnType<typeof db>["pipelineRun"]["updateMany"]>[0]["data"]) =>
+    db().pipelineRun.updateMany({ where: { id: runRowId }, data });
+
+  await update({ state: "running", startedAt: new Date(), message: null });
+  let training: TrainingResult | null = null;
+  try {
+    const data = await resolveData(def, p.datasetVersion);
+    const label = `${data.datasetName}:v${data.version}`;
+    await update({ datasetVersionId: data.id, datasetLabel: label });
+    await ctx.progress(0.01, `training on ${label}`);
+    training = await runTraining(
+      {
+        dataset: { name: data.datasetName, version: data.version },
+        target: def.target,
+        family: def.family,
+        params: def.params,
+        seed: def.seed,
+        split: def.split,
+        experiment: def.experiment,
+      },
+      {
+        actor: null,
+        signal: ctx.signal,
+        onProgress: (f, m) => ctx.progress(0.9 * f, m),
+        tags: { "mlops.job_id": ctx.job.id, "mlops.pipeline": p.pipelineName, "mlops.pipeline_run": runRowId },
+      },
+    );
+    await update({ runId: training.runId, testMetrics: JSON.stringify(training.testMetrics) });
+
+    const gate = evaluateGate(def.gate, training.testMetrics);
+    if (gate) await update({ gate: JSON.stringify(gate) });
+    if (gate && !gate.passed) {
+      const message = `Not registered: ${gateText(gate)}`;
+      await update({ state: "gated", message, finishedAt: new Date() });
+      await markPipelineRan(p.pipelineId);
+      await ctx.progress(1, message);
+      return result(p, runRowId, "gated", training, label, gate, null);
+    }
+
+    let modelVersion: PipelineJobResult["model_version"] = null;
+    let message = gate ? `Gate passed: ${gateText(gate)}` : "Finished";
+    if (def.register) {
+      await ctx.progress(0.95, `registering as '${def.register.name}'`);
+      const run = await getRun(training.runId);
+      const manifest = await readManifestSignature(training);
+      const reg = await registerForPipeline(p.pipelineName, def, {
+        runId: training.runId,
+        source: `${run.artifactUri}/${MODEL_ARTIFACT_DIR}`,
+        signature: manifest,
+        task: training.task,
+        family: training.family,
+        testMetrics: training.testMetrics,
+      });
+      await setRunTags(null, training.runId, { [TRAINING_TAGS.registered]: `${reg.name}:v${reg.version}` });
+      modelVersion = { name: reg.name, version: reg.version, alias: reg.alias };
+      message = `${message}. Registered ${reg.name} v${reg.version}${reg.alias ? ` as ${reg.alias}` : ""} (${reg.reason})`;
+      await update({ modelName: reg.name, modelVersion: reg.version, alias: reg.alias });
+    }
+    await update({ state: "succeeded", message: message.slice(0, 2000), finishedAt: new Date() });
+    await markPipelineRan(p.pipelineId);
+    await ctx.progress(1, "finished");
+    return result(p, runRowId, "succeeded", training, label, gate, modelVersion);
+  } catch (err) {
+    const cancelled = ctx.signal.aborted && /cancel/i.test(String(ctx.signal.reason));
+    const message = err instanceof Error ? err.message : String(err);
+    const runId = err instanceof TrainingFailedError ? err.runId : (training?.runId ?? undefined);
+    await update({ state: cancelled ? "cancelled" : "failed", message: message.slice(0, 2000), runId, finishedAt: new Date() }).catch((e) =>
+      log.error({ err: e }, "could not record the pipeline run's failure"),
+    );
+    await markPipelineRan(p.pipelineId).catch(() => undefined);
+    if (err instanceof TrainingFailedError) throw new PermanentJobError(`${message} (run ${err.runId})`);
+    if (isPermanent(err)) throw new PermanentJobError(message);
+    throw err;
+  }
+}
+
+async function markPipelineRan(pipelineId: string | undefined): Promise<void> {
+  if (pipelineId) await db().pipeline.updateMany({ where: { id: pipelineId }, data: { lastRunAt: new Date() } });
+}
+
+/** The registered version's signature: the model manifest's feature schema, as `train` registers it. */
+async function readManifestSignature(training: TrainingResult): Promise<unknown> {
+  const bytes = await readRunArtifact(training.runId, `${MODEL_ARTIFACT_DIR}/manifest.json`);
+  const manifest = JSON.parse(bytes.toString("utf8")) as { signature?: unknown };
+  if (manifest.signature === undefined) throw new AppError("internal", "The model manifest has no signature");
+  return manifest.signature;
+}
+
+function result(
+  p: Partial<PipelineJobPayload>,
+  pipelineRunId: string,
+  state: "succeeded" | "gated",
+  t: TrainingResult,
+  dataset: string,
+  gate: GateOutcome | null,
+  modelVersion: PipelineJobResult["model_version"],
+): PipelineJobResult {
+  return { pipeline: p.pipelineName!, pipeline_run_id: pipelineRunId, state, run_id: t.runId, dataset, test_metrics: t.testMetrics, gate, model_version: modelVersion };
+}
+
+/** Which direction is better for a metric (the form's hint for min/max). */
+export function gateDirection(metric: MetricName): "min" | "max" {
+  return HIGHER_IS_BETTER[metric] ? "min" : "max";
+}
+

@@ -1,0 +1,236 @@
+// Hyperparameter search for training (`hpo` in the spec, `mlops train --hpo N`): a study over the
+// chosen family's search space where every trial is a child run of one parent run, pruned on the
+// per-epoch validation loss; then the best configuration is refit on train+validation and evaluated
+// on test. `auto` runs a small search per family and refits the best family.
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createDatasetVersion, getDatasetVersion } from "../datasets";
+import { AppError, invalid } from "../errors";
+import { TrialPruned, closeStudy, createInProcessStudy, type Study, type Trial } from "../hpo";
+import { FAMILIES } from "../ml";
+import { PARENT_RUN_TAG, createExperiment, createRun, getExperimentByName, logBatch, setRunTags, updateRun } from "../tracking";
+import { TrainingFailedError, datasetNameFromPath, runTraining, type TrainingOptions, type TrainingResult } from "./run";
+import { AUTO_FAMILY, type TrainingSpec } from "./spec";
+
+export interface SearchSummary {
+  studyId: string;
+  studyName: string;
+  parentRunId: string;
+  /** Per family searched: trials run and the best validation loss. */
+  families: { family: string; studyId: string; trials: number; bestValue: number | null; bestParams: Record<string, unknown> | null }[];
+  bestTrial: { family: string; number: number; value: number; params: Record<string, unknown> };
+}
+
+export type SearchResult = TrainingResult & { search: SearchSummary };
+
+/** Checks the pruner every this many epochs (each check reads the study's other trials). */
+const PRUNE_EVERY = 5;
+
+type Suggest = (trial: Trial, fixed: Record<string, unknown>) => Record<string, unknown>;
+
+function pick<T>(fixed: Record<string, unknown>, name: string, draw: () => T): T | unknown {
+  return name in fixed ? fixed[name] : draw();
+}
+
+/** Search spaces per family; parameters the user fixed in `params` are not searched. */
+const SPACES: Record<string, Suggest> = {
+  linear: (t, f) => ({
+    learning_rate: pick(f, "learning_rate", () => t.suggestFloat("learning_rate", 1e-3, 0.5, { log: true })),
+    l2: pick(f, "l2", () => t.suggestFloat("l2", 1e-6, 1, { log: true })),
+    batch_size: pick(f, "batch_size", () => t.suggestCategorical("batch_size", [32, 64, 128, 256])),
+  }),
+  mlp: (t, f) => ({
+    hidden_layers: pick(f, "hidden_layers", () => {
+      const layers = t.suggestInt("n_layers", 1, 2);
+      const width = t.suggestInt("width", 16, 256, { log: true });
+      return Array.from({ length: layers }, () => width);
+    }),
+    dropout: pick(f, "dropout", () => t.suggestFloat("dropout", 0, 0.5)),
+    learning_rate: pick(f, "learning_rate", () => t.suggestFloat("learning_rate", 1e-4, 3e-2, { log: true })),
+    l2: pick(f, "l2", () => t.suggestFloat("l2", 1e-6, 1e-2, { log: true })),
+    batch_size: pick(f, "batch_size", () => t.suggestCategorical("batch_size", [32, 64, 128])),
+  }),
+  gbdt: (t, f) => ({
+    learning_rate: pick(f, "learning_rate", () => t.suggestFloat("learning_rate", 0.01, 0.3, { log: true })),
+    max_leaves: pick(f, "max_leaves", () => t.suggestInt("max_leaves", 4, 128, { log: true })),
+    min_samples_leaf: pick(f, "min_samples_leaf", () => t.suggestInt("min_samples_leaf", 2, 100, { log: true })),
+    lambda_l2: pick(f, "lambda_l2", () => t.suggestFloat("lambda_l2", 1e-3, 10, { log: true })),
+    subsample: pick(f, "subsample", () => t.suggestFloat("subsample", 0.5, 1)),
+    colsample: pick(f, "colsample", () => t.suggestFloat("colsample", 0.5, 1)),
+    n_estimators: pick(f, "n_estimators", () => 300),
+  }),
+};
+
+/** For the refit without validation rows: the iteration budget the best trial stopped at, no early stopping. */
+function fixedBudget(family: string, bestEpoch: number): Record<string, unknown> {
+  const n = Math.max(1, bestEpoch);
+  if (family === "gbdt") return { n_estimators: n, early_stopping_rounds: 0 };
+  return { epochs: n, patience: 0 };
+}
+
+/** The objective: validation log loss (classification) or RMSE (regression) of the kept weights. */
+function validationLoss(r: TrainingResult): number {
+  const v = r.task === "classification" ? r.validationMetrics.log_loss : r.validationMetrics.rmse;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw invalid(`the trial's run ${r.runId} has no validation ${r.task === "classification" ? "log_loss" : "rmse"}`);
+  return v;
+}
+
+async function experimentId(name: string): Promise<string> {
+  try {
+    return (await getExperimentByName(name)).id;
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== "not_found") throw err;
+  }
+  try {
+    return (await createExperiment(null, { name })).id;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "conflict") return (await getExperimentByName(name)).id;
+    throw err;
+  }
+}
+
+/** Runs the search described by `spec.hpo` and the refit; the result is the refit run's, plus the search summary. */
+export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOptions): Promise<SearchResult> {
+  const hpo = spec.hpo!;
+  const families = spec.family === AUTO_FAMILY ? Object.keys(FAMILIES) : [spec.family];
+  for (const f of families) if (!SPACES[f] && families.length === 1) throw invalid(`family '${f}' has no search space; search one of ${Object.keys(SPACES).join(", ")}`);
+  // A CSV is ingested once; every trial then reads that dataset version.
+  let dataset = spec.dataset;
+  if ("csvPath" in dataset) {
+    const info = await stat(dataset.csvPath).catch(() => null);
+    if (!info?.isFile()) throw invalid(`Cannot read '${dataset.csvPath}': no such file`);
+    const v = (await createDatasetVersion(opts.actor, { name: datasetNameFromPath(dataset.csvPath), stream: createReadStream(dataset.csvPath) })).version;
+    dataset = { name: v.datasetName, version: v.version };
+  }
+  // Bad input is reported before any run exists, as runTraining does.
+  const version = await getDatasetVersion(dataset.name, dataset.version);
+  const columns = version.schema.map((c) => c.name);
+  if (!columns.includes(spec.target)) {
+    throw invalid(`Target column '${spec.target}' does not exist in dataset '${version.datasetName}'; columns are: ${columns.join(", ")}`);
+  }
+  dataset = { name: version.datasetName, version: version.version };
+  const base: TrainingSpec = { ...spec, dataset, hpo: undefined, register: undefined, test: undefined };
+  const experiment = spec.experiment ?? dataset.name;
+  const searched = families.filter((f) => SPACES[f]);
+  const perFamily = searched.length === 1 ? hpo.trials : Math.max(2, Math.floor(hpo.trials / searched.length));
+  const label = spec.runName ?? `search-${spec.family}`;
+
+  const parent = await createRun(opts.actor, {
+    experimentId: await experimentId(experiment),
+    name: label,
+    tags: { "mlops.family": spec.family, "mlops.search": "tpe", ...opts.tags },
+  });
+  await logBatch(opts.actor, parent.id, {
+    params: [
+      { key: "family", value: spec.family },
+      { key: "target", value: spec.target },
+      { key: "hpo_trials", value: String(hpo.trials) },
+      { key: "seed", value: String(spec.seed) },
+    ],
+  });
+  const parentRunId = parent.id;
+  try {
+    const summaries: SearchSummary["families"] = [];
+    let firstFailure: string | null = null;
+    let best: { family: string; study: Study; value: number; epoch: number } | null = null;
+    for (const [i, family] of searched.entries()) {
+      const study = await createInProcessStudy({
+        name: `${label}-${family}-${parentRunId.slice(0, 8)}`,
+        direction: "minimize",
+        sampler: { name: "tpe", seed: hpo.seed ?? spec.seed },
+        pruner: { name: "median", nStartupTrials: 3, nWarmupSteps: 5 },
+        nTrials: perFamily,
+        objective: { kind: "training", family },
+        parentRunId,
+      });
+      await setRunTags(opts.actor, parentRunId, { [`mlops.study.${family}`]: study.id });
+      const userParams = (families.length > 1 && spec.params[family] && typeof spec.params[family] === "object" ? spec.params[family] : families.length > 1 ? {} : spec.params) as Record<string, unknown>;
+      let done = 0;
+      await study.optimize(
+        async (trial) => {
+          const params = { ...userParams, ...SPACES[family]!(trial, userParams) };
+          const prune = new AbortController();
+          const signal = opts.signal ? AbortSignal.any([opts.signal, prune.signal]) : prune.signal;
+          let pruned = false;
+          let bestEpoch = { loss: Infinity, epoch: 0 };
+          try {
+            const r = await runTraining(
+              { ...base, family, params, runName: `${label}-${family}-trial-${trial.number}` },
+              {
+                actor: opts.actor,
+                signal,
+                tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, "mlops.study": study.id, "mlops.trial": String(trial.number) },
+                onEpoch: async (_f, rep) => {
+                  if (rep.valLoss === null || !Number.isFinite(rep.valLoss)) return;
+                  if (rep.valLoss < bestEpoch.loss) bestEpoch = { loss: rep.valLoss, epoch: rep.epoch };
+                  trial.report(rep.valLoss, rep.epoch);
+                  if (rep.epoch % PRUNE_EVERY === 0 && (await trial.shouldPrune())) {
+                    pruned = true;
+                    prune.abort(new TrialPruned());
+                  }
+                },
+              },
+            );
+            trial.setUserAttr("run_id", r.runId);
+            trial.setUserAttr("best_epoch", bestEpoch.epoch);
+            trial.setUserAttr("params", params);
+            return validationLoss(r);
+          } catch (err) {
+            if (err instanceof TrainingFailedError) trial.setUserAttr("run_id", err.runId);
+            if (pruned && !opts.signal?.aborted) throw new TrialPruned(`pruned at epoch ${Object.keys(trial.frozenView().intermediateValues).length}`);
+            throw err;
+          } finally {
+            await opts.onProgress?.(Math.min(0.9, (i + ++done / perFamily) / searched.length) * 0.9, `${family}: trial ${done}/${perFamily}`);
+          }
+        },
+        { nTrials: perFamily, signal: opts.signal },
+      );
+      await closeStudy(study.id, "complete");
+      const bt = study.trials.filter((t) => t.state === "COMPLETE").sort((a, b) => (a.value as number) - (b.value as number))[0];
+      const failed = study.trials.find((t) => t.state === "FAIL");
+      if (failed) firstFailure ??= `${family} trial ${failed.number}: ${String(failed.systemAttrs.fail_reason)}`;
+      summaries.push({
+        family,
+        studyId: study.id,
+        trials: study.trials.length,
+        bestValue: bt ? (bt.value as number) : null,
+        bestParams: bt ? ((bt.userAttrs.params as Record<string, unknown>) ?? null) : null,
+      });
+      if (bt && (!best || (bt.value as number) < best.value)) best = { family, study, value: bt.value as number, epoch: Number(bt.userAttrs.best_epoch ?? 0) };
+    }
+    if (!best) throw invalid(`no trial completed (${summaries.map((s) => `${s.family}: ${s.trials} trial(s)`).join("; ")})${firstFailure ? `; first failure: ${firstFailure}` : ""}`);
+    const bestTrial = best.study.bestTrial;
+    const bestParams = bestTrial.userAttrs.params as Record<string, unknown>;
+
+    await opts.onProgress?.(0.9, `refitting ${best.family} on train+validation`);
+    const refit = await runTraining(
+      { ...base, test: spec.test, register: spec.register, family: best.family, params: { ...bestParams, ...fixedBudget(best.family, best.epoch) }, runName: `${label}-refit` },
+      { ...opts, refit: true, onProgress: (f, m) => opts.onProgress?.(0.9 + 0.1 * f, `refit: ${m}`), tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, "mlops.refit_of_trial": `${best.study.id}:${bestTrial.number}` } },
+    );
+    await logBatch(opts.actor, parentRunId, {
+      metrics: [
+        { key: "best_validation_loss", value: best.value, step: 0 },
+        ...Object.entries(refit.testMetrics).map(([k, v]) => ({ key: `test_${k}`, value: v, step: 0 })),
+      ],
+      tags: [
+        { key: "mlops.best_family", value: best.family },
+        { key: "mlops.refit_run", value: refit.runId },
+      ],
+    });
+    await updateRun(opts.actor, parentRunId, { status: "FINISHED" });
+    return {
+      ...refit,
+      search: {
+        studyId: best.study.id,
+        studyName: best.study.name,
+        parentRunId,
+        families: summaries,
+        bestTrial: { family: best.family, number: bestTrial.number, value: best.value, params: bestParams },
+      },
+    };
+  } catch (err) {
+    await setRunTags(opts.actor, parentRunId, { "mlops.error": (err instanceof Error ? err.message : String(err)).slice(0, 8000) }).catch(() => undefined);
+    await updateRun(opts.actor, parentRunId, { status: opts.signal?.aborted ? "KILLED" : "FAILED" }).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,4 @@
+import { DbStorage } from "@/lib/hpo";
+import { describeHpoStorage } from "../support/hpo-storage-suite";
+
+describeHpoStorage("database", () => new DbStorage());

@@ -1,0 +1,100 @@
+// Training with a hyperparameter search (`hpo` in the spec, `mlops train --hpo N`), on SQLite and
+// PostgreSQL: trials are child runs of one parent run, the study is stored, the best configuration is
+// refit on train+validation and evaluated on test.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { resetConfig } from "@/lib/config";
+import { db } from "@/lib/db";
+import { getStudyDetail } from "@/lib/hpo";
+import { getRun } from "@/lib/tracking";
+import { runTraining, type SearchResult } from "@/lib/training";
+import { uid } from "../support/factories";
+import { spawnNode } from "../support/processes";
+
+const IRIS = join(import.meta.dirname, "..", "..", "..", "shared", "datasets", "iris.csv");
+const FAST = { epochs: 40, patience: 5 };
+
+let store: string;
+const saved = process.env.ARTIFACT_STORE;
+
+beforeAll(() => {
+  store = mkdtempSync(join(tmpdir(), "hpo-training-store-"));
+  process.env.ARTIFACT_STORE = `file:${store}`;
+  resetConfig();
+});
+
+afterAll(() => {
+  if (saved === undefined) delete process.env.ARTIFACT_STORE;
+  else process.env.ARTIFACT_STORE = saved;
+  resetConfig();
+  rmSync(store, { recursive: true, force: true });
+});
+
+describe("training with a hyperparameter search", () => {
+  it("runs each trial as a child run, stores the study and refits the best configuration", async () => {
+    const experiment = `hpo-iris-${uid()}`;
+    const r = (await runTraining(
+      { dataset: { csvPath: IRIS }, target: "target", family: "linear", params: FAST, experiment, runName: `search-${uid()}`, hpo: { trials: 4, seed: 3 } },
+      { actor: null },
+    )) as SearchResult;
+
+    expect(r.search.families).toHaveLength(1);
+    const detail = await getStudyDetail(r.search.studyId);
+    expect(detail.study.state).toBe("complete");
+    expect(detail.study.parent_run_id).toBe(r.search.parentRunId);
+    expect(detail.trials.map((t) => t.number)).toEqual([0, 1, 2, 3]);
+    const finished = detail.trials.filter((t) => t.state === "COMPLETE" || t.state === "PRUNED");
+    expect(finished).toHaveLength(4);
+    // Every trial reported its per-epoch validation loss and searched the family's parameters.
+    for (const t of detail.trials) {
+      expect(t.intermediate_values.length).toBeGreaterThan(0);
+      expect(Object.keys(t.params).sort()).toEqual(["batch_size", "l2", "learning_rate"]);
+      // Each trial is a child run of the parent run.
+      const run = await getRun(t.run_id!);
+      expect(run.parentRunId).toBe(r.search.parentRunId);
+      expect(run.tags["mlops.study"]).toBe(r.search.studyId);
+    }
+    const best = detail.trials.find((t) => t.number === detail.best_trial)!;
+    expect(r.search.bestTrial.value).toBeCloseTo(best.value!, 12);
+
+    // The refit: a child run too, on train+validation (no validation rows), evaluated on test.
+    const refit = await getRun(r.runId);
+    expect(refit.parentRunId).toBe(r.search.parentRunId);
+    expect(refit.status).toBe("FINISHED");
+    expect(Object.keys(r.validationMetrics)).toHaveLength(0);
+    expect(r.testMetrics.accuracy).toBeGreaterThan(0.8);
+    expect(Number(refit.params.learning_rate)).toBeCloseTo(Number(best.params.learning_rate), 10);
+    const parent = await getRun(r.search.parentRunId);
+    expect(parent.status).toBe("FINISHED");
+    expect(parent.tags["mlops.refit_run"]).toBe(r.runId);
+    expect(parent.metrics.best_validation_loss?.value).toBeCloseTo(r.search.bestTrial.value, 10);
+    // One dataset version for the whole search (the CSV is ingested once), not one per trial.
+    const trialDatasets = new Set(await Promise.all(detail.trials.map(async (t) => (await getRun(t.run_id!)).tags["mlops.dataset"])));
+    expect(trialDatasets.size).toBe(1);
+  }, 300_000);
+
+  it("refuses a search with a target that does not exist, before any run", async () => {
+    const experiment = `hpo-bad-${uid()}`;
+    await expect(
+      runTraining({ dataset: { csvPath: IRIS }, target: "nope", family: "linear", params: FAST, experiment, hpo: { trials: 2 } }, { actor: null }),
+    ).rejects.toMatchObject({ code: "invalid" });
+    expect(await db().experiment.count({ where: { name: experiment } })).toBe(0);
+  });
+
+  it("`mlops train --hpo N --json` prints the refit run and its study", async () => {
+    const child = spawnNode(
+      ["bin/mlops.mjs", "train", "--data", IRIS, "--target", "target", "--model", "linear", "--params", JSON.stringify(FAST), "--hpo", "3", "--json", "--experiment", `hpo-cli-${uid()}`],
+      { DATABASE_URL: inject("databaseUrl"), ARTIFACT_STORE: `file:${store}` },
+    );
+    const { code } = await child.exited;
+    const line = child.output().split("\n").find((l) => l.startsWith("{"));
+    expect(code, child.output()).toBe(0);
+    const out = JSON.parse(line!) as { run_id: string; family: string; test_metrics: Record<string, number>; study: { study_id: string; parent_run_id: string; families: { trials: number }[] } };
+    expect(out.family).toBe("linear");
+    expect(out.study.families[0]!.trials).toBe(3);
+    expect((await getRun(out.run_id)).parentRunId).toBe(out.study.parent_run_id);
+    expect((await getStudyDetail(out.study.study_id)).trials).toHaveLength(3);
+  }, 300_000);
+});
