@@ -3,9 +3,12 @@
 //   node scripts/prisma.mjs generate     write both schemas and generate both clients
 //   node scripts/prisma.mjs migrations   regenerate each provider's initial migration from scratch
 //                                        (use `diff NAME` for an additive migration on top)
-//   node scripts/prisma.mjs diff NAME    add a migration per provider from the committed ones to the schema
+//   node scripts/prisma.mjs diff NAME    add a migration per provider: from the schema as last committed (git HEAD,
+//                                        which the committed migrations produce) to the working schema.
+//                                        (--from-migrations needs a shadow database, which the adapter mode refuses.)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,6 +30,8 @@ function writeSchemas() {
 }
 
 function prisma(dir, args, opts = {}) {
+  // The adapter opens the CLI's scratch SQLite file, whose folder must exist.
+  mkdirSync(join(root, "data"), { recursive: true });
   return execFileSync(join(root, "node_modules/.bin/prisma"), args, {
     cwd: root,
     env: { ...process.env, DATABASE_URL: urls[dir], MLOPS_PRISMA_TARGET: dir, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
@@ -45,8 +50,15 @@ if (cmd === "generate") {
   for (const [dir, provider] of Object.entries(providers)) {
     const migDir = join(root, "prisma", dir, "migrations");
     const existing = existsSync(migDir) ? readdirSync(migDir).filter((d) => /^\d{4}_/.test(d)).sort() : [];
-    const number = cmd === "migrations" ? "0001" : String(existing.length + 1).padStart(4, "0");
-    const from = cmd === "migrations" || existing.length === 0 ? ["--from-empty"] : ["--from-migrations", `prisma/${dir}/migrations`];
+    // After the highest number, not the count: numbers may have gaps.
+    const highest = existing.reduce((max, d) => Math.max(max, Number(d.slice(0, 4))), 0);
+    const number = cmd === "migrations" ? "0001" : String(highest + 1).padStart(4, "0");
+    let from = ["--from-empty"];
+    if (cmd === "diff" && existing.length > 0) {
+      const committed = join(tmpdir(), `mlops-${dir}-committed.prisma`);
+      writeFileSync(committed, execFileSync("git", ["show", `HEAD:prisma/${dir}/schema.prisma`], { cwd: root, encoding: "utf8" }));
+      from = ["--from-schema-datamodel", committed];
+    }
     const sql = prisma(
       dir,
       ["migrate", "diff", ...from, "--to-schema-datamodel", `prisma/${dir}/schema.prisma`, "--script"],
