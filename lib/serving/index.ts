@@ -18,3 +18,4 @@ export {
   startBatchScoring,
   type BatchInfo,
 } from "./batch";
+export { servingApi } from "./openapi";

@@ -109,7 +109,10 @@ export default async function ModelPage({ params }: { params: Promise<{ name: st
         description={
           <>
             {model.description ?? "No description."} · {versions.length} {versions.length === 1 ? "version" : "versions"} · updated{" "}
-            <LocalTime value={msToIso(model.updatedAt)} />
+            <LocalTime value={msToIso(model.updatedAt)} /> ·{" "}
+            <Link href={`/drift/${encodeURIComponent(model.name)}`} className="link">
+              Drift monitoring
+            </Link>
           </>
         }
       />
