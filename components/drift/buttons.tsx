@@ -64,3 +64,51 @@ export function RunReportButton({ model, canEdit, run }: { model: string; canEdi
     </span>
   );
 }
+
+/** Uploads a CSV of current data (header with the feature names) and queues a report over it. */
+export function CsvReportUpload({ model, canEdit }: { model: string; canEdit: boolean }) {
+  const router = useRouter();
+  const hydrated = useHydrated();
+  const [pending, setPending] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  async function upload(file: File) {
+    setPending(true);
+    setMessage(null);
+    try {
+      const res = await fetch(`/api/v1/models/${encodeURIComponent(model)}/drift/reports/csv`, { method: "POST", headers: { "content-type": "text/csv" }, body: file });
+      const body = (await res.json()) as { job?: { id: string }; error?: { message: string } };
+      if (res.ok && body.job) {
+        setMessage({ ok: true, text: `Report on ${file.name} queued (job ${body.job.id.slice(0, 8)}); it appears below when done.` });
+        setTimeout(() => router.refresh(), 3000);
+      } else setMessage({ ok: false, text: body.error?.message ?? `Upload failed (${res.status})` });
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message });
+    } finally {
+      setPending(false);
+    }
+  }
+  return (
+    <span className="inline-flex flex-col items-end gap-1">
+      <label className={`btn-secondary ${!canEdit || !hydrated || pending ? "pointer-events-none opacity-50" : "cursor-pointer"}`} title={canEdit ? "A CSV with the model's feature columns" : "Editors and admins can run reports"}>
+        {pending ? "Uploading…" : "Report on a CSV…"}
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          className="sr-only"
+          aria-label="CSV of current data"
+          disabled={!canEdit || !hydrated || pending}
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = "";
+            if (file) void upload(file);
+          }}
+        />
+      </label>
+      {message && (
+        <span role={message.ok ? "status" : "alert"} className={message.ok ? "text-xs text-emerald-700 dark:text-emerald-400" : "text-xs text-red-600"}>
+          {message.text}
+        </span>
+      )}
+    </span>
+  );
+}

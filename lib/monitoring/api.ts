@@ -24,6 +24,7 @@ export const monitoringApi: ApiOperation[] = [
   { method: "delete", path: `${M}/monitor`, tag: T, role: "editor", summary: "Remove the monitor (stops scheduled reports and retraining)" },
   { method: "get", path: `${M}/reports`, tag: T, role: "viewer", summary: "Drift reports of the model, newest first", query: reportsQuery },
   { method: "post", path: `${M}/reports`, tag: T, role: "editor", summary: "Queue a drift report (a job); returns the job", body: reportRequestSchema, status: 202 },
+  { method: "post", path: `${M}/reports/csv`, tag: T, role: "editor", summary: "Queue a drift report over an uploaded CSV (text/csv body or multipart `file`) instead of the prediction log; ?version= picks the reference", rawBody: true, status: 202 },
   { method: "get", path: `${M}/reports/{id}`, tag: T, role: "viewer", summary: "One report with every per-column statistic, prediction and performance drift" },
   { method: "get", path: `${M}/retrainings`, tag: T, role: "viewer", summary: "Retrainings the policy triggered" },
   { method: "get", path: "/api/v1/monitors", tag: T, role: "viewer", summary: "Every model monitor" },

@@ -20,6 +20,7 @@ export {
   listDriftReports,
   reportRequestSchema,
   requestDriftReport,
+  requestCsvDriftReport,
   runDriftReport,
   type DriftReportDetail,
   type DriftReportInfo,

@@ -19,7 +19,9 @@ import {
 import { AppError, notFound } from "../errors";
 import { enqueue, PermanentJobError, type JobContext, type JobInfo } from "../jobs";
 import { getRun, readRunArtifact } from "../tracking";
+import type { ArtifactData } from "../artifacts";
 import { raiseAlert } from "./alerts";
+import { deleteCsvWindow, isCsvWindowPath, readCsvWindow, storeCsvWindow } from "./csv-window";
 import { readConfig, windowSchema, type MonitorConfig, type ReportWindow } from "./config";
 import { modelByName, monitorRow } from "./monitors";
 import { parseInput } from "./parse";
@@ -187,6 +189,8 @@ export interface RunReportOptions {
   now?: Date;
   signal?: AbortSignal;
   progress?: (fraction: number, message: string) => Promise<void>;
+  /** Artifact path of an uploaded CSV to use as the current window instead of the prediction log. */
+  csv?: string;
 }
 
 /** Computes and stores one report; returns it. Used by the job handler (and tests). */
@@ -216,16 +220,19 @@ export async function runDriftReport(opts: RunReportOptions): Promise<DriftRepor
   const perf = new PerformanceAccumulator(metric);
 
   const current = CurrentWindow.forProfile(profile);
-  await opts.progress?.(0.05, "reading the prediction log");
-  const span = await readPredictionLog(
-    { modelId: model.id, versionIds, start, end, last: window.last },
-    featureOrder(version.signature),
-    async (rows) => {
-      current.add(pageColumns(rows, types, PREDICTION_COLUMN) as unknown as ColumnsInput);
-      perf.add(await feedbackFor(rows));
-    },
-    opts.signal,
-  );
+  await opts.progress?.(0.05, opts.csv ? "reading the uploaded CSV" : "reading the prediction log");
+  const featureTypes = new Map([...types].filter(([name]) => name !== PREDICTION_COLUMN));
+  const span: { rows: number; first: Date | null; last: Date | null } = opts.csv
+    ? { ...(await readCsvWindow(opts.csv, featureTypes, current, opts.signal)), first: null, last: null }
+    : await readPredictionLog(
+        { modelId: model.id, versionIds, start, end, last: window.last },
+        featureOrder(version.signature),
+        async (rows) => {
+          current.add(pageColumns(rows, types, PREDICTION_COLUMN) as unknown as ColumnsInput);
+          perf.add(await feedbackFor(rows));
+        },
+        opts.signal,
+      );
   // An empty window still names every column, so each says "not enough data" rather than "missing".
   if (span.rows === 0) current.add(Object.fromEntries([...types.keys()].map((k) => [k, []])));
   await opts.progress?.(0.7, `comparing ${span.rows} predictions with the reference`);
@@ -344,9 +351,24 @@ export async function getDriftReport(name: string, id: string): Promise<DriftRep
   return toDetail(row, model.name, row.versionId ? (versions.get(row.versionId) ?? null) : null);
 }
 
+/**
+ * Queues a report whose current window is an uploaded CSV (header row with the feature names) instead
+ * of the prediction log. The file is stored first, so any worker can read it; the job deletes it.
+ */
+export async function requestCsvDriftReport(actor: Actor, name: string, data: ArtifactData, opts: { version?: number; maxBytes: number }): Promise<JobInfo> {
+  requireRole(actor, "editor");
+  const model = await modelByName(name);
+  const versions = await db().modelVersion.count({ where: { modelId: model.id } });
+  if (versions === 0) throw new AppError("conflict", `Model '${name}' has no versions yet: register one before asking for a drift report`);
+  const request = opts.version === undefined ? {} : { version: opts.version };
+  const csv = await storeCsvWindow(data, opts.maxBytes);
+  return enqueue(DRIFT_REPORT_JOB, { modelId: model.id, trigger: "manual", request, csv, requestedBy: actor.label }, { createdById: actor.userId, maxAttempts: 2 });
+}
+
 /** The `drift.report` job. */
 export async function driftReportJobHandler(ctx: JobContext): Promise<{ report_id: string; dataset_drift: boolean; share_drifted: number; n_current: number }> {
-  const p = (ctx.job.payload ?? {}) as { modelId?: unknown; trigger?: unknown; request?: unknown };
+  const p = (ctx.job.payload ?? {}) as { modelId?: unknown; trigger?: unknown; request?: unknown; csv?: unknown };
+  if (p.csv !== undefined && !isCsvWindowPath(p.csv)) throw new PermanentJobError("Drift report job with an invalid CSV path");
   if (typeof p.modelId !== "string") throw new PermanentJobError("Drift report job without a model id");
   let request: ReportRequest | undefined;
   try {
@@ -361,6 +383,8 @@ export async function driftReportJobHandler(ctx: JobContext): Promise<{ report_i
     jobId: ctx.job.id,
     signal: ctx.signal,
     progress: (f, m) => ctx.progress(f, m),
+    csv: p.csv,
   });
+  if (p.csv) await deleteCsvWindow(p.csv);
   return { report_id: r.id, dataset_drift: r.dataset_drift, share_drifted: r.share_drifted, n_current: r.n_current };
 }

@@ -94,3 +94,22 @@ test("run a drift report from the Drift page, read the per-column table and ackn
   const alerts = (await ok(await page.request.get(`/api/v1/alerts?model=${model}`))) as { alerts: { acknowledged_at: string | null }[] };
   expect(alerts.alerts[0]!.acknowledged_at).not.toBeNull();
 });
+
+test("upload a CSV of current data on the Drift page and get a report over it", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  const { model } = await seed(page.request);
+
+  await page.goto(`/drift/${model}`);
+  // The training data itself as the current window: nothing drifted.
+  await page.getByLabel("CSV of current data").setInputFiles(IRIS);
+  await expect(page.getByText(/Report on iris\.csv queued/)).toBeVisible();
+  await expect
+    .poll(async () => ((await ok(await page.request.get(`/api/v1/models/${model}/drift/reports`))) as { reports: unknown[] }).reports.length, { timeout: 60_000 })
+    .toBe(1);
+  await page.reload();
+  await page.getByTestId("report-row").getByRole("link").click();
+  await expect(page.getByTestId("dataset-verdict")).toHaveText("No drift");
+  const petal = page.getByTestId("column-row").filter({ hasText: "petal length (cm)" });
+  await expect(petal.getByText("ok", { exact: true })).toBeVisible();
+});

@@ -10,8 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getReportRoute } from "@/app/api/v1/models/[name]/drift/reports/[id]/route";
+import { POST as postCsvReportRoute } from "@/app/api/v1/models/[name]/drift/reports/csv/route";
 import { POST as postReportRoute } from "@/app/api/v1/models/[name]/drift/reports/route";
 import { PUT as putMonitorRoute } from "@/app/api/v1/models/[name]/drift/monitor/route";
+import { artifactStore } from "@/lib/artifacts";
 import { resetConfig } from "@/lib/config";
 import { createDatasetVersion } from "@/lib/datasets";
 import { db, newId } from "@/lib/db";
@@ -105,6 +107,10 @@ async function modelOnSameRun(name: string) {
   const v = await createModelVersion(editor, name, { source: `runs:/${runId}/model`, runId, tags: { task: "classification" } });
   await setModelAlias(editor, name, "champion", v.version);
   return versionOf(name);
+}
+
+async function listArtifactsUnder(prefix: string): Promise<string[]> {
+  return (await artifactStore().list(prefix, { recursive: true })).map((e) => e.path);
 }
 
 async function reportJob(name: string, body: unknown): Promise<DriftReportDetail> {
@@ -219,6 +225,50 @@ describe("drift report job over the prediction log", () => {
     const missing = await postReportRoute(new Request("http://x", { method: "POST", headers: { authorization: `Bearer ${editorKey}` } }), { params: Promise.resolve({ name: `nope-${uid()}` }) });
     expect(missing.status).toBe(404);
     expect(await db().job.count({ where: { type: DRIFT_REPORT_JOB } })).toBe(before);
+  });
+});
+
+describe("drift report over an uploaded CSV", () => {
+  const csvOf = (shift: number) =>
+    [`${FEATURES.map((f) => `"${f}"`).join(",")},extra`, ...irisRows.map((r) => `${r.x.map((v, i) => (i === 2 ? v + shift : v)).join(",")},1`)].join("\n") + "\n";
+  const postCsv = (name: string, body: string, type = "text/csv") =>
+    postCsvReportRoute(new Request(`http://x/api/v1/models/${name}/drift/reports/csv`, { method: "POST", headers: { authorization: `Bearer ${editorKey}`, "content-type": type }, body }), {
+      params: Promise.resolve({ name }),
+    });
+
+  async function reportOf(res: Response): Promise<DriftReportDetail> {
+    expect(res.status).toBe(202);
+    const { job } = (await res.json()) as { job: JobInfo };
+    const done = await waitForJob(job.id, (j) => j.state === "succeeded" || j.state === "dead", "to finish", 60_000);
+    expect(done.state, done.error ?? "").toBe("succeeded");
+    const id = (done.result as { report_id: string }).report_id;
+    const got = await getReportRoute(new Request(`http://x/api/v1/models/${modelName}/drift/reports/${id}`, { headers: { authorization: `Bearer ${editorKey}` } }), {
+      params: Promise.resolve({ name: modelName, id }),
+    });
+    return (await got.json()) as DriftReportDetail;
+  }
+
+  it("compares the file's columns with the reference, flags only the shifted one, and removes the upload", async () => {
+    const same = await reportOf(await postCsv(modelName, csvOf(0)));
+    expect(same.n_current).toBe(150);
+    expect(same.dataset_drift).toBe(false);
+    expect(same.result.report.columns.map((c) => c.column)).toEqual(FEATURES);
+
+    const shifted = await reportOf(await postCsv(modelName, csvOf(3)));
+    const drifted = shifted.result.report.columns.filter((c) => c.drifted).map((c) => c.column);
+    expect(drifted).toEqual(["petal length (cm)"]);
+    expect(await listArtifactsUnder("drift-uploads")).toEqual([]);
+  });
+
+  it("refuses an empty file or a wrong content type and queues nothing", async () => {
+    const before = await db().job.count({ where: { type: DRIFT_REPORT_JOB } });
+    const empty = await postCsv(modelName, "");
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toMatch(/empty/);
+    expect((await postCsv(modelName, "{}", "application/json")).status).toBe(400);
+    expect((await postCsv(`nope-${uid()}`, csvOf(0))).status).toBe(404);
+    expect(await db().job.count({ where: { type: DRIFT_REPORT_JOB } })).toBe(before);
+    expect(await listArtifactsUnder("drift-uploads")).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { can, requirePageActor } from "@/app/_server/actor";
 import { orNotFound } from "@/app/_server/not-found";
 import { AlertsTable } from "@/components/drift/alerts-table";
-import { RunReportButton } from "@/components/drift/buttons";
+import { CsvReportUpload, RunReportButton } from "@/components/drift/buttons";
 import { MonitorForm } from "@/components/drift/monitor-form";
 import { ShareChart } from "@/components/drift/share-chart";
 import { Badge } from "@/components/ui/badge";
@@ -55,7 +55,12 @@ export default async function ModelDriftPage({ params }: Props) {
             )}
           </>
         }
-        actions={<RunReportButton model={name} canEdit={editor} run={runReportAction} />}
+        actions={
+          <span className="flex items-start gap-2">
+            <CsvReportUpload model={name} canEdit={editor} />
+            <RunReportButton model={name} canEdit={editor} run={runReportAction} />
+          </span>
+        }
       />
 
       <section aria-labelledby="share-heading" className="card p-4">
