@@ -13,6 +13,7 @@ import { predict as mlPredict, type TrainResult } from "@/lib/ml";
 import { BATCH_JOB } from "@/lib/serving";
 import { jobHandlers } from "@/workers/handlers";
 import { makeApiKey, uid } from "../support/factories";
+import { splitLine } from "../support/ml-table";
 import { irisWithSite, registerTrained, trainSmall } from "../support/serving";
 import { waitForJob } from "../support/wait";
 
@@ -60,29 +61,6 @@ async function runJobs(id: string) {
   }
 }
 
-/** Minimal RFC 4180 line split (the test CSV quotes only the error column). */
-function cells(line: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 describe("batch scoring", () => {
   it("scores an uploaded CSV in the worker and streams back the predictions CSV", async () => {
     const rows = Array.from({ length: 2500 }, (_, i) => [4.5 + (i % 30) / 10, 3 + (i % 7) / 10, 1 + (i % 50) / 10, 0.1 + (i % 20) / 10, ["north", "south", "east"][i % 3]!, `r${i}`]);
@@ -107,7 +85,7 @@ describe("batch scoring", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-disposition")).toContain("scores-predictions-v1.csv");
     const lines = (await res.text()).trimEnd().split("\n");
-    const header = cells(lines[0]!);
+    const header = splitLine(lines[0]!);
     expect(header).toEqual([...HEADER.split(","), "prediction", "proba_setosa", "proba_versicolor", "proba_virginica", "error"]);
     expect(lines).toHaveLength(2502);
     const features = HEADER.split(",").slice(0, 5);
@@ -115,13 +93,13 @@ describe("batch scoring", () => {
     const expected = mlPredict(trained.model, sample);
     if (expected.task !== "classification") throw new Error("classification expected");
     [0, 1, 999, 2499].forEach((i, k) => {
-      const c = cells(lines[i + 1]!);
+      const c = splitLine(lines[i + 1]!);
       expect(c[5]).toBe(`r${i}`);
       expect(c[6]).toBe(expected.labels[k]);
       expect(Number(c[7])).toBeCloseTo(expected.probabilities[k * 3]!, 6);
       expect(c[10]).toBe("");
     });
-    const last = cells(lines[2501]!);
+    const last = splitLine(lines[2501]!);
     expect(last[5]).toBe("bad-row");
     expect(last[6]).toBe("");
     expect(last[10]).toMatch(/sepal width.*number/);

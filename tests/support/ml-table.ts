@@ -27,7 +27,8 @@ export function loadSharedDataset(name: "iris" | "wine" | "diabetes"): Table {
   return loadCsvTable(path.join(SHARED_DATASETS, `${name}.csv`));
 }
 
-function splitLine(line: string): string[] {
+/** One CSV record split into fields (RFC 4180 quotes; no embedded newlines). */
+export function splitLine(line: string): string[] {
   const out: string[] = [];
   let cur = "";
   let quoted = false;
