@@ -2,15 +2,14 @@
 // its own SQLite database), with and without a real worker process.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resetConfig } from "@/lib/config";
 import { db, disconnectDb, migrate } from "@/lib/db";
 import { enqueue } from "@/lib/jobs";
-import { acquireDevServerLock, killChildren, projectRoot, spawnNode, type Child } from "../support/processes";
-import { sleep, waitFor } from "../support/wait";
+import { DEV_SERVER_HELD, freePort, projectRoot, spawnNode, startDevServer, type DevServer } from "../support/processes";
+import { waitFor } from "../support/wait";
 
 // A database of its own (no workers of other test files in it). SQLite only: the check reads the
 // same HTTP endpoints on both databases, and Next allows one development server per project
@@ -21,21 +20,10 @@ const databaseUrl = `file:${join(dir, "health.db")}`;
 const childEnv = { DATABASE_URL: databaseUrl, ARTIFACT_STORE: `file:${join(dir, "artifacts")}`, LOG_LEVEL: "silent" };
 const saved = { DATABASE_URL: process.env.DATABASE_URL, ARTIFACT_STORE: process.env.ARTIFACT_STORE };
 const ci = process.env.CI === "true" || process.env.CI === "1";
-let server: Child | null = null;
+let server: DevServer | null = null;
 let url: string;
 /** Why the server could not start here (another development server holds the project folder). */
 let unavailable: string | null = null;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a command to completion (async: the server under test lives in this process). */
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
@@ -48,28 +36,8 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
   });
 }
 
-/** Waits until the server answers ready; stops early when it exits or reports a held folder. */
-async function serverReady(child: Child, timeoutMs: number): Promise<void> {
-  let exited = false;
-  void child.exited.then(() => (exited = true));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (/Another next dev server is already running/.test(child.output())) {
-      unavailable = "another Next development server runs in this project folder";
-      return;
-    }
-    if (exited) throw new Error(`the server exited:\n${child.output()}`);
-    const status = await fetch(`${url}/api/health/ready`).then((r) => r.status, () => 0);
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`the server was not ready within ${timeoutMs / 1000} s:\n${child.output()}`);
-    await sleep(500);
-  }
-}
-
 const tsxCli = join(projectRoot, "node_modules/tsx/dist/cli.mjs");
 const health = (...args: string[]) => run(process.execPath, [tsxCli, "scripts/health.ts", "--url", url, "--timeout", "60000", ...args]);
-
-let releaseDevLock: (() => void) | null = null;
 
 beforeAll(async () => {
   if (kind !== "sqlite") return;
@@ -77,28 +45,18 @@ beforeAll(async () => {
   Object.assign(process.env, childEnv);
   resetConfig();
   await migrate(databaseUrl);
-  // `mlops start` runs startServer (server.ts) after applying migrations; a separate process, as in
-  // production. NODE_ENV: vitest sets "test", which Next's development server does not expect.
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  releaseDevLock = await acquireDevServerLock();
-  server = spawnNode(["bin/mlops.mjs", "start", "--dev", "--no-worker", "--port", String(port)], {
-    ...childEnv,
-    NODE_ENV: "development",
-    ADMIN_EMAIL: "admin@example.com",
-    ADMIN_PASSWORD: "admin-password-1",
-  });
-  // The first request compiles the route in development mode.
-  await serverReady(server, 150_000);
-  if (unavailable) {
-    await killChildren();
-    if (ci) throw new Error(`cannot start the server for the health check: ${unavailable}`);
+  // `mlops start` runs startServer (server.ts) after applying migrations; a separate process, as in production.
+  try {
+    server = await startDevServer(childEnv, 150_000);
+    url = server.url;
+  } catch (err) {
+    if (ci || !(err as Error).message.startsWith(DEV_SERVER_HELD)) throw err;
+    unavailable = DEV_SERVER_HELD;
   }
 }, 1_080_000);
 
 afterAll(async () => {
-  await killChildren();
-  releaseDevLock?.();
+  await server?.stop();
   await disconnectDb();
   Object.assign(process.env, saved);
   resetConfig();

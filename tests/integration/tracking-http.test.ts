@@ -3,7 +3,6 @@
 // calls it. Metrics-only batches take the bulk path on the server's own database adapter, which
 // route-level tests in this process cannot reach.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -12,8 +11,7 @@ import { resetConfig } from "@/lib/config";
 import { db, disconnectDb, migrate } from "@/lib/db";
 import { PG_ADMIN_URL } from "../support/global-db";
 import { makeApiKey } from "../support/factories";
-import { acquireDevServerLock, killChildren, spawnNode, type Child } from "../support/processes";
-import { waitFor } from "../support/wait";
+import { startDevServer, type DevServer } from "../support/processes";
 
 const kind = process.env.TEST_DB === "postgres" ? "postgres" : "sqlite";
 const dir = mkdtempSync(join(tmpdir(), "mlops-tracking-http-"));
@@ -23,7 +21,7 @@ const databaseUrl =
 const childEnv = { DATABASE_URL: databaseUrl, ARTIFACT_STORE: `file:${join(dir, "artifacts")}`, LOG_LEVEL: "silent" };
 const saved = { DATABASE_URL: process.env.DATABASE_URL, ARTIFACT_STORE: process.env.ARTIFACT_STORE };
 
-let server: Child;
+let server: DevServer | undefined;
 let base = "";
 let key = "";
 
@@ -35,17 +33,6 @@ async function admin(sql: string): Promise<void> {
   } finally {
     await c.end();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -71,8 +58,6 @@ async function newRun(): Promise<string> {
 const points = (n: number, step0: number, keys = 10) =>
   Array.from({ length: n }, (_, i) => ({ key: `m${i % keys}`, value: Math.sin(step0 + i), step: step0 + Math.floor(i / keys), timestamp: 1_700_000_000_000 + i }));
 
-let releaseDevLock: (() => void) | null = null;
-
 beforeAll(async () => {
   await disconnectDb();
   if (kind === "postgres") await admin(`CREATE DATABASE ${pgName}`);
@@ -80,36 +65,12 @@ beforeAll(async () => {
   resetConfig();
   await migrate(databaseUrl);
   key = (await makeApiKey("editor")).key;
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  // NODE_ENV: vitest sets "test", which Next's development server does not expect.
-  releaseDevLock = await acquireDevServerLock();
-  server = spawnNode(["bin/mlops.mjs", "start", "--dev", "--no-worker", "--port", String(port)], {
-    ...childEnv,
-    NODE_ENV: "development",
-    ADMIN_EMAIL: "admin@example.com",
-    ADMIN_PASSWORD: "admin-password-1",
-  });
-  // Generous: the development server compiles on first use, and test machines are busy. A server
-  // that exits (e.g. Next refuses a second development server in the same folder) fails at once.
-  let stopped = false;
-  const exited = server.exited.then(({ code }) => {
-    stopped = true;
-    throw new Error(`The server exited (code ${code}) before it was ready:\n${server.output()}`);
-  });
-  const ready = waitFor(
-    () => (stopped ? Promise.resolve(-1) : fetch(`${base}/api/health/ready`).then((r) => r.status, () => 0)),
-    (s) => s === 200 || s === -1,
-    { timeoutMs: 330_000, intervalMs: 500, what: "readiness of the server" },
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${server.output()}`);
-  });
-  await Promise.race([ready, exited]);
+  server = await startDevServer(childEnv);
+  base = server.url;
 }, 1_260_000);
 
 afterAll(async () => {
-  await killChildren();
-  releaseDevLock?.();
+  await server?.stop();
   await disconnectDb();
   Object.assign(process.env, saved);
   resetConfig();

@@ -1,6 +1,7 @@
 // Child processes for tests: real worker processes against the test database.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,5 +95,62 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const DEV_SERVER_HELD = "Another Next development server runs in this project folder";
+
+export interface DevServer {
+  url: string;
+  child: Child;
+  /** Kills the server (and every other child of this file) and releases the lock. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `mlops start --dev --no-worker` (server.ts in its own process) on a free port, holding the
+ * development-server lock; resolves once /api/health/ready answers 200. NODE_ENV: vitest sets "test",
+ * which Next's development server does not expect. A server that exits first fails at once.
+ */
+export async function startDevServer(env: Record<string, string>, timeoutMs = 330_000): Promise<DevServer> {
+  const release = await acquireDevServerLock();
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const child = spawnNode(["bin/mlops.mjs", "start", "--dev", "--no-worker", "--port", new URL(url).port], {
+    ...env,
+    NODE_ENV: "development",
+    ADMIN_EMAIL: "admin@example.com",
+    ADMIN_PASSWORD: "admin-password-1",
+  });
+  const stop = async () => {
+    await killChildren();
+    release();
+  };
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Next refuses a second development server in one folder (one started outside the tests) and waits.
+    const held = /Another next dev server is already running/.test(child.output());
+    if (exited || held) {
+      await stop();
+      throw new Error(`${held ? DEV_SERVER_HELD : "The server exited before it was ready"}:\n${child.output()}`);
+    }
+    if ((await fetch(`${url}/api/health/ready`).then((r) => r.status, () => 0)) === 200) return { url, child, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`The server was not ready within ${timeoutMs / 1000} s:\n${child.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
