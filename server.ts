@@ -1,14 +1,25 @@
 // The web server: a node:http fast path for the hot API routes (predict, health), everything else to Next.
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { ensureFirstAdmin } from "@/lib/auth";
 import { config } from "@/lib/config";
 import { disconnectDb } from "@/lib/db";
-import { logger, metrics, routeLabel } from "@/lib/observability";
-import { flushPredictionLog, servingRoute } from "@/lib/serving";
+import {
+  logger,
+  metrics,
+  nameRequestSpan,
+  nextRouteTemplates,
+  requestIdOf,
+  routeMatcher,
+  runWithContext,
+  shutdownTracing,
+  startTracing,
+} from "@/lib/observability";
+import { metricsText } from "@/lib/observability/health";
+import { flushPredictionLog, SERVING_ROUTE_TEMPLATES, servingRoute } from "@/lib/serving";
 
 export type FastRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
@@ -20,8 +31,17 @@ const fastRoutes: FastRoute[] = [
     res.end('{"status":"ok"}');
     return true;
   },
+  // Prometheus scrapes here without Next (so `next: false` servers expose metrics too).
+  async (req, res, url) => {
+    if (url.pathname !== "/api/metrics" || req.method !== "GET") return false;
+    const { contentType, body } = await metricsText();
+    res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
+    res.end(body);
+    return true;
+  },
   servingRoute,
 ];
+const FAST_ROUTE_TEMPLATES = ["/api/health", "/api/metrics", ...SERVING_ROUTE_TEMPLATES];
 
 export interface StartedServer {
   url: string;
@@ -31,6 +51,8 @@ export interface StartedServer {
 /** `next: false` serves only the fast routes (every other path is 404): for benchmarks and tests of the fast path. */
 export async function startServer(opts: { dev?: boolean; port?: number; next?: boolean } = {}): Promise<StartedServer> {
   process.env.MLOPS_PROCESS ??= "web";
+  // First: the HTTP and Prisma instrumentations must be in place before the first request or query.
+  const tracing = await startTracing("mlops-web");
   const c = config();
   const port = opts.port ?? c.PORT;
   process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
@@ -49,27 +71,34 @@ export async function startServer(opts: { dev?: boolean; port?: number; next?: b
   const handle = app?.getRequestHandler() ?? null;
   await app?.prepare();
   const m = metrics();
+  const routeOf = routeMatcher([...FAST_ROUTE_TEMPLATES, ...nextRouteTemplates(dir)]);
 
   // Set on close: every later response ends its connection, so keep-alive clients cannot hold the server open.
   let closing = false;
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
     if (closing) res.setHeader("connection", "close");
-    const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
+    const requestId = requestIdOf(req);
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
     const url = new URL(req.url ?? "/", "http://localhost");
     // Lets pages send a signed-out visitor back to where they were after sign-in.
     req.headers["x-mlops-path"] = url.pathname + url.search;
+    const route = routeOf(url.pathname);
+    const method = req.method ?? "GET";
+    if (tracing) nameRequestSpan(method, route);
     res.on("finish", () => {
-      const route = url.pathname.startsWith("/_next/") ? "/_next/*" : routeLabel(url.pathname);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      m.httpRequests.inc({ route, method: req.method ?? "GET", status: String(res.statusCode) });
-      m.httpDuration.observe({ route, method: req.method ?? "GET" }, seconds);
+      m.httpRequests.inc({ route, method, status: String(res.statusCode) });
+      m.httpDuration.observe({ route, method }, seconds);
       if (route !== "/_next/*") {
-        log.debug({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: seconds * 1000 }, "request");
+        log.debug({ requestId, method, path: url.pathname, route, status: res.statusCode, ms: seconds * 1000 }, "request");
       }
     });
+    // Every log line written while handling the request (here, in lib/, in Next's handlers) carries requestId.
+    void runWithContext({ requestId }, () => dispatch(req, res, url));
+  });
+  const dispatch = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     try {
       for (const r of fastRoutes) if (await r(req, res, url)) return;
       if (handle) await handle(req, res);
@@ -78,19 +107,26 @@ export async function startServer(opts: { dev?: boolean; port?: number; next?: b
         res.end(JSON.stringify({ error: { code: "not_found", message: "Not found (fast routes only)" } }));
       }
     } catch (err) {
-      log.error({ err, requestId }, "unhandled request error");
+      log.error({ err }, "unhandled request error");
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { code: "internal", message: "Internal error" } }));
       } else res.end();
     }
-  });
+  };
   server.keepAliveTimeout = 65_000;
+  // Development only: Next's hot-reload websocket. Without it the dev client never hydrates (no
+  // client-side charts, forms submit natively); production serves no upgrades.
+  if (app && opts.dev) {
+    const upgrade = app.getUpgradeHandler();
+    server.on("upgrade", (req, socket, head) => void upgrade(req, socket, head));
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, c.HOST, () => resolve());
   });
-  const url = `http://localhost:${port}`;
+  // The bound port: `port: 0` (tests) picks a free one.
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   return {
     url,
     close: () =>
@@ -103,6 +139,8 @@ export async function startServer(opts: { dev?: boolean; port?: number; next?: b
         // After the last response: the prediction log then holds every prediction that was answered.
         await flushPredictionLog().catch((err: unknown) => log.error({ err }, "could not flush the prediction log"));
         await disconnectDb();
+        // Last: the spans of the shutdown's own queries go out too.
+        await shutdownTracing();
       }),
   };
 }

@@ -4,11 +4,15 @@ import { defineConfig } from "vitest/config";
 const alias = { "@": fileURLToPath(new URL(".", import.meta.url)) };
 
 // Integration tests run once per database; each run gets a fresh database (tests/support/global-db.ts).
-const integration = (db: "sqlite" | "postgres") => ({
+// The reliability suite (tests/reliability) uses the same set-up; its long parts (*.long.test.ts)
+// run only under `npm run test:reliability` (MLOPS_RELIABILITY_LONG=1).
+const long = process.env.MLOPS_RELIABILITY_LONG === "1";
+const integration = (db: "sqlite" | "postgres", suite: "integration" | "reliability" = "integration") => ({
   resolve: { alias },
   test: {
-    name: `integration-${db}`,
-    include: ["tests/integration/**/*.test.ts"],
+    name: `${suite}-${db}`,
+    include: [`tests/${suite}/**/*.test.ts`],
+    exclude: suite === "reliability" && !long ? ["tests/reliability/**/*.long.test.ts"] : [],
     environment: "node",
     globalSetup: ["tests/support/global-db.ts"],
     setupFiles: ["tests/support/setup-db.ts"],
@@ -30,6 +34,8 @@ export default defineConfig({
       },
       integration("sqlite"),
       integration("postgres"),
+      integration("sqlite", "reliability"),
+      integration("postgres", "reliability"),
     ],
   },
 });

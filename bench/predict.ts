@@ -4,10 +4,13 @@
 // build, else server.ts's fast path without Next) with API-key auth, the rate limiter, a running 50/50
 // A/B test (assignment on every request) and the prediction log on.
 //
-//   npx tsx bench/predict.ts [--duration 10] [--connections 32] [--rounds 2] [--no-reference] [--no-shutdown]
+//   npx tsx bench/predict.ts [--duration 10] [--connections 32] [--rounds 2] [--no-reference] [--no-ceiling] [--no-shutdown] [--profile DIR]
 //
-// Rounds alternate ours / reference so both see the same machine load. Then a shutdown check:
+// Rounds alternate ours / reference / a bare node:http server answering a constant body of the same size
+// (the ceiling: what any Node HTTP server reaches on this machine with the load generator beside it),
+// so all three see the same machine load. Then a shutdown check:
 // SIGTERM under load, and the logged predictions are compared with the 2xx responses.
+// --profile DIR writes a V8 CPU profile of our server there (open it in Chrome DevTools).
 // Prints one JSON document. PREDICT_BENCH_PYTHON picks the Python (default .venv-ref/bin/python).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -154,6 +157,26 @@ function merge(runs: Load[]): Load & { rounds: number } {
   };
 }
 
+function profileArgs(): string[] {
+  const i = process.argv.indexOf("--profile");
+  return i >= 0 ? ["--cpu-prof", "--cpu-prof-dir", process.argv[i + 1]!] : [];
+}
+
+/** Source of a node:http server that reads the body and answers a constant JSON body (set by POST /body). */
+function bareServer(port: number): string {
+  return `const http = require("node:http");
+let reply = Buffer.from("{}");
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    if (req.url === "/body") reply = Buffer.concat(chunks);
+    res.writeHead(200, { "content-type": "application/json", "content-length": reply.length });
+    res.end(reply);
+  });
+}).listen(${port}, "127.0.0.1");`;
+}
+
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "bench-predict-"));
   const env = {
@@ -179,28 +202,39 @@ async function main() {
     // same request handling; a Next dev server would add its compiler to the machine's load).
     const built = existsSync(join(root, ".next", "BUILD_ID"));
     const ours = built
-      ? start(process.execPath, ["bin/mlops.mjs", "start", "--no-worker", "--port", String(ourPort)], { ...env, LOG_PRETTY: "false" })
-      : start(process.execPath, ["--import", "tsx", "bench/predict-server.ts", String(ourPort)], { ...env, LOG_PRETTY: "false" });
+      ? start(process.execPath, [...profileArgs(), "bin/mlops.mjs", "start", "--no-worker", "--port", String(ourPort)], { ...env, LOG_PRETTY: "false" })
+      : start(process.execPath, [...profileArgs(), "--import", "tsx", "bench/predict-server.ts", String(ourPort)], { ...env, LOG_PRETTY: "false" });
     children.push(ours.proc);
     const withReference = !flag("no-reference");
     const ref = withReference ? start(PYTHON, ["bench/predict_reference.py", "serve", DATA, "target", String(refPort)], {}) : null;
     if (ref) children.push(ref.proc);
     await waitFor(`http://127.0.0.1:${ourPort}/api/health`, ours);
     if (ref) await waitFor(`http://127.0.0.1:${refPort}/health`, ref);
+    const ceilingPort = refPort + 50;
+    const ceiling = flag("no-ceiling") ? null : start(process.execPath, ["-e", bareServer(ceilingPort)], {});
+    if (ceiling) children.push(ceiling.proc);
 
     const body = JSON.stringify({ instances: [firstRow] });
     const oursUrl = `http://127.0.0.1:${ourPort}/api/v1/models/${name}/predict`;
     const refUrl = `http://127.0.0.1:${refPort}/predict`;
     const auth = { authorization: `Bearer ${key}` };
     const sample = await (await fetch(oursUrl, { method: "POST", body, headers: { "content-type": "application/json", ...auth } })).json();
+    const ceilingUrl = `http://127.0.0.1:${ceilingPort}/`;
+    if (ceiling) {
+      await waitFor(ceilingUrl, ceiling);
+      await fetch(`${ceilingUrl}body`, { method: "POST", body: JSON.stringify(sample) });
+      await load(ceilingUrl, body, {}, 3);
+    }
     // Warm-up: JIT, caches, connection pools.
     await load(oursUrl, body, auth, 3);
     if (ref) await load(refUrl, body, {}, 3);
     const oursRuns: Load[] = [];
     const refRuns: Load[] = [];
+    const ceilingRuns: Load[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       oursRuns.push(await load(oursUrl, body, auth, DURATION, ours.proc.pid));
       if (ref) refRuns.push(await load(refUrl, body, {}, DURATION, ref.proc.pid));
+      if (ceiling) ceilingRuns.push(await load(ceilingUrl, body, {}, DURATION, ceiling.proc.pid));
     }
 
     let shutdown: Record<string, unknown> | null = null;
@@ -219,6 +253,7 @@ async function main() {
 
     const o = merge(oursRuns);
     const f = ref ? merge(refRuns) : null;
+    const c = ceiling ? merge(ceilingRuns) : null;
     console.log(
       JSON.stringify(
         {
@@ -236,7 +271,10 @@ async function main() {
           sample_response: sample,
           ours: o,
           reference: f,
+          ceiling: c,
           ratio_requests_per_s: f ? Math.round((o.requests_per_s / f.requests_per_s) * 10) / 10 : null,
+          // The best ratio any Node HTTP server could show here against the reference.
+          ratio_ceiling_over_reference: f && c ? Math.round((c.requests_per_s / f.requests_per_s) * 10) / 10 : null,
           // Requests per CPU-second, ours over the reference: what the rate ratio would be with a core each.
           ratio_cpu_efficiency: f?.server_cpu_ms_per_request && o.server_cpu_ms_per_request ? Math.round((f.server_cpu_ms_per_request / o.server_cpu_ms_per_request) * 10) / 10 : null,
           bar: { ratio_at_least_20: f ? o.requests_per_s >= 20 * f.requests_per_s : null, p99_at_most_10ms: o.latency_ms.p99 <= 10 },

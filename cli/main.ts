@@ -156,5 +156,6 @@ registerTrackingCommands(program);
 (await import("./train")).registerTrainCommand(program);
 (await import("./pipelines")).registerPipelinesCommands(program);
 (await import("./backup")).registerBackupCommands(program);
+(await import("./demo")).registerDemoCommand(program);
 
 await program.parseAsync(process.argv);

@@ -49,8 +49,8 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 step("typecheck", bin("tsc"), ["--noEmit"]);
 step("lint", bin("eslint"), [".", "--max-warnings", "0"]);
 
-const projects = ["unit", "integration-sqlite"];
-if (await postgresUp()) projects.push("integration-postgres");
+const projects = ["unit", "integration-sqlite", "reliability-sqlite"];
+if (await postgresUp()) projects.push("integration-postgres", "reliability-postgres");
 else missing("PostgreSQL", `No server at ${pgUrl}; start it or set PG_URL.`);
 
 const vitestReport = join(root, "test-results", "vitest-report.json");

@@ -3,10 +3,12 @@ import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { MAINTENANCE_JOB, enqueue, runCleanup, type JobHandler } from "@/lib/jobs";
 import { logger } from "@/lib/observability";
-import { TRAIN_JOB, trainJobHandler } from "@/lib/training";
+import { TRAINING_OBJECTIVE, TRAIN_JOB, TRAIN_SEARCH_JOB, trainJobHandler, trainSearchJobHandler, trainingObjectiveFactory } from "@/lib/training";
+import { HPO_TRIAL_JOB, hpoTrialHandler } from "@/lib/hpo";
 import { PIPELINE_JOB, pipelineJobHandler, startPipelineScheduler } from "@/lib/pipelines";
 import { monitoringJobHandlers, startMonitorScheduler } from "@/lib/monitoring";
 import { BATCH_JOB, batchScoreJobHandler } from "@/lib/serving";
+import { DEMO_JOB, demoJobHandler } from "@/lib/demo";
 
 export function jobHandlers(): Record<string, JobHandler> {
   return {
@@ -14,7 +16,23 @@ export function jobHandlers(): Record<string, JobHandler> {
     [TRAIN_JOB]: trainJobHandler,
     [PIPELINE_JOB]: pipelineJobHandler,
     [BATCH_JOB]: batchScoreJobHandler,
+    // One trial of a training search's study (docs/hpo.md); module objectives never run here.
+    [HPO_TRIAL_JOB]: hpoTrialHandler({ [TRAINING_OBJECTIVE]: trainingObjectiveFactory }),
     ...monitoringJobHandlers(), // drift.report, drift.webhook, drift.retrain-followup
+  };
+}
+
+/**
+ * Jobs that only wait on other jobs (the demo story queues trainings and polls them): they run in a
+ * lane of their own, so they never hold the slot the jobs they wait for need (deadlock at concurrency 1).
+ * The worker gives each type its own one-slot lane: the demo waits on a training search, which waits
+ * on its trials.
+ */
+export function orchestrationHandlers(): Record<string, JobHandler> {
+  return {
+    [DEMO_JOB]: (ctx) => demoJobHandler(ctx), // the dashboard's "Load demo data" (docs/demo.md)
+    // A training search waits for its hpo.trial jobs, then refits (docs/hpo.md).
+    [TRAIN_SEARCH_JOB]: trainSearchJobHandler,
   };
 }
 

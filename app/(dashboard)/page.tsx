@@ -6,13 +6,18 @@ import { requestOrigin } from "@/app/_server/origin";
 import { Code } from "@/components/ui/code";
 import { PageHeader } from "@/components/ui/page-header";
 import { StatCard } from "@/components/ui/stat-card";
+import { LoadDemo } from "@/components/demo/load-demo";
+import { activeDemoJob } from "@/lib/demo";
 import { overviewCounts } from "@/lib/overview";
+import { loadDemoAction } from "./actions";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const actor = await requirePageActor();
-  const [counts, origin] = await Promise.all([overviewCounts(), requestOrigin()]);
+  const [counts, origin, demoJob] = await Promise.all([overviewCounts(), requestOrigin(), activeDemoJob()]);
+  // The demo is offered to admins while the instance is empty (or while it is being loaded).
+  const offerDemo = can(actor, "admin") && (demoJob !== null || (counts.runs === 0 && counts.models === 0 && counts.datasets === 0));
 
   const steps: { title: string; done: boolean; body: ReactNode }[] = [
     {
@@ -83,6 +88,8 @@ export default async function OverviewPage() {
         <StatCard label="Jobs queued" value={counts.jobsQueued} href="/jobs" hint="Waiting for a worker" />
         <StatCard label="Jobs running" value={counts.jobsRunning} href="/jobs" hint="Being worked on now" />
       </section>
+
+      {offerDemo && <LoadDemo load={loadDemoAction} activeJobId={demoJob} />}
 
       <section aria-labelledby="getting-started" className="card mt-8 p-6">
         <div className="flex items-baseline justify-between gap-4">

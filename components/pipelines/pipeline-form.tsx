@@ -52,6 +52,7 @@ export function PipelineForm({
     const version = rawVersion === "latest" ? "latest" : /^\d+$/.test(rawVersion) ? Number(rawVersion) : rawVersion;
     const threshold = text("threshold");
     const registerAs = text("register");
+    const trials = Number(text("search") || "0");
     const input: PipelineFormInput = {
       name: text("name"),
       definition: {
@@ -59,6 +60,7 @@ export function PipelineForm({
         target: text("target"),
         family: text("family"),
         params: params as Record<string, unknown>,
+        ...(trials > 0 ? { search: { trials } } : {}),
         seed: Number(text("seed")),
         split: { test: Number(text("test")), validation: Number(text("validation")) },
         ...(gateMetric && threshold !== ""
@@ -130,7 +132,10 @@ export function PipelineForm({
         <Field id={f("validation")} label="Validation fraction">
           <input id={f("validation")} name="validation" type="number" min={0.05} max={0.9} step={0.05} defaultValue={0.2} className="input" />
         </Field>
-        <Field id={f("params")} label="Hyperparameters (JSON)" className="sm:col-span-2 lg:col-span-3">
+        <Field id={f("search")} label="Hyperparameter search: trials (0 = off)">
+          <input id={f("search")} name="search" type="number" min={0} max={500} step={1} defaultValue={0} className="input" />
+        </Field>
+        <Field id={f("params")} label="Hyperparameters (JSON; a search leaves these fixed)" className="sm:col-span-2 lg:col-span-3">
           <textarea id={f("params")} name="params" rows={3} defaultValue="{}" className="input font-mono text-xs" spellCheck={false} />
         </Field>
       </fieldset>

@@ -100,11 +100,14 @@ export async function revokeApiKey(actor: Actor, id: string): Promise<ApiKeyInfo
   });
 }
 
-/** Resolves a bearer key to an actor, or null for unknown and revoked keys. */
+/**
+ * Resolves a bearer key to an actor, or null for unknown and revoked keys and for keys whose
+ * creator has been disabled (disabling a person must also stop the keys they made).
+ */
 export async function authenticateApiKey(key: string): Promise<Actor | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
-  const row = await db().apiKey.findUnique({ where: { hash: hashKey(key) } });
-  if (!row || row.revokedAt) return null;
+  const row = await db().apiKey.findUnique({ where: { hash: hashKey(key) }, include: { createdBy: { select: { disabled: true } } } });
+  if (!row || row.revokedAt || row.createdBy?.disabled) return null;
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db().apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });

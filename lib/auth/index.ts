@@ -10,6 +10,7 @@ export {
   roleSchema,
   setUserDisabled,
   setUserRole,
+  updateUser,
   verifyCredentials,
   type UserInfo,
 } from "./users";

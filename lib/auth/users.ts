@@ -74,38 +74,45 @@ async function countActiveAdmins(tx: Tx) {
 }
 
 export async function setUserRole(actor: Actor, userId: string, role: Role): Promise<UserInfo> {
-  requireRole(actor, "admin");
-  roleSchema.parse(role);
-  return transaction(async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: userId } });
-    if (!user) throw notFound("User", userId);
-    if (user.role === role) return toInfo(user);
-    if (user.role === "admin" && !user.disabled && (await countActiveAdmins(tx)) <= 1) {
-      throw conflict("This is the last active admin; make another user admin first");
-    }
-    const updated = await tx.user.update({ where: { id: userId }, data: { role } });
-    await writeAudit(tx, actor, "user.role_change", { type: "user", id: userId }, {
-      email: user.email,
-      from: user.role,
-      to: role,
-    });
-    return toInfo(updated);
-  });
+  return updateUser(actor, userId, { role });
 }
 
 export async function setUserDisabled(actor: Actor, userId: string, disabled: boolean): Promise<UserInfo> {
+  return updateUser(actor, userId, { disabled });
+}
+
+/**
+ * Changes a user's role and/or disabled flag in one transaction: either both changes land or
+ * neither does, and the last active admin can be neither demoted nor disabled.
+ */
+export async function updateUser(actor: Actor, userId: string, change: { role?: Role; disabled?: boolean }): Promise<UserInfo> {
   requireRole(actor, "admin");
+  const role = change.role === undefined ? undefined : roleSchema.parse(change.role);
   return transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: userId } });
     if (!user) throw notFound("User", userId);
-    if (user.disabled === disabled) return toInfo(user);
-    if (disabled && user.role === "admin" && (await countActiveAdmins(tx)) <= 1) {
-      throw conflict("This is the last active admin; it cannot be disabled");
+    const newRole = role !== undefined && role !== user.role ? role : undefined;
+    const newDisabled = change.disabled !== undefined && change.disabled !== user.disabled ? change.disabled : undefined;
+    if (newRole === undefined && newDisabled === undefined) return toInfo(user);
+    const wasActiveAdmin = user.role === "admin" && !user.disabled;
+    const staysActiveAdmin = (newRole ?? user.role) === "admin" && !(newDisabled ?? user.disabled);
+    if (wasActiveAdmin && !staysActiveAdmin && (await countActiveAdmins(tx)) <= 1) {
+      throw conflict(
+        newRole !== undefined
+          ? "This is the last active admin; make another user admin first"
+          : "This is the last active admin; it cannot be disabled",
+      );
     }
-    const updated = await tx.user.update({ where: { id: userId }, data: { disabled } });
-    await writeAudit(tx, actor, disabled ? "user.disable" : "user.enable", { type: "user", id: userId }, {
-      email: user.email,
+    const updated = await tx.user.update({
+      where: { id: userId },
+      data: { ...(newRole !== undefined ? { role: newRole } : {}), ...(newDisabled !== undefined ? { disabled: newDisabled } : {}) },
     });
+    if (newRole !== undefined) {
+      await writeAudit(tx, actor, "user.role_change", { type: "user", id: userId }, { email: user.email, from: user.role, to: newRole });
+    }
+    if (newDisabled !== undefined) {
+      await writeAudit(tx, actor, newDisabled ? "user.disable" : "user.enable", { type: "user", id: userId }, { email: user.email });
+    }
     return toInfo(updated);
   });
 }

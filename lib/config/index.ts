@@ -25,12 +25,18 @@ const schema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   // Upper bound for one artifact upload (model files, datasets); the db: store holds it in memory.
   MAX_ARTIFACT_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  // PostgreSQL: "off" commits metric-only log-batch writes without waiting for the WAL flush
+  // (synchronous_commit = off for that statement): a server or OS crash can lose the last ~0.6 s of
+  // acknowledged metric points, never params, tags or anything else. "on" waits like every other write.
+  METRICS_SYNCHRONOUS_COMMIT: z.enum(["on", "off"]).default("off"),
   // Largest CSV upload (bytes); larger uploads stop with 413 as soon as the limit is crossed.
   // At most 2^31 - 1: DatasetVersion.sizeBytes is a 32-bit integer on PostgreSQL.
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(2 ** 31 - 1).default(1024 * 1024 * 1024),
   // Widest dataset accepted; per-column statistics shrink their memory so this many columns fit.
   MAX_DATASET_COLUMNS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   JOB_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  // First retry delay of a failed job (ms); each further attempt waits twice as long, up to 5 minutes.
+  JOB_RETRY_BACKOFF_MS: z.coerce.number().int().min(100).max(300_000).default(2_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   START_WORKER: z
     .enum(["true", "false", "1", "0"])
@@ -42,6 +48,16 @@ const schema = z.object({
   // Predict routes: requests per second per API key (0 = no limit) and the burst a key may spend at once.
   PREDICT_RATE_LIMIT: z.coerce.number().min(0).default(1000),
   PREDICT_RATE_BURST: z.coerce.number().int().min(1).optional(),
+  // Tracing is on only when an OTLP/HTTP endpoint is set (e.g. http://otel-collector:4318); spans go to
+  // its /v1/traces. The exporter also reads the other OTEL_EXPORTER_OTLP_* variables itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .union([z.literal(""), z.string().url()])
+    .optional()
+    .transform((v) => v || undefined),
+  // Service name on every span (default mlops-web or mlops-worker).
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  // A worker serves its own Prometheus metrics (job durations) on this port when set; 0 or unset = off.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
 export type Config = z.infer<typeof schema>;

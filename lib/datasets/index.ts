@@ -34,5 +34,6 @@ export { splitIndices, type SplitIndices, type SplitLabels, type SplitOptions } 
 export { mulberry32 } from "./prng";
 export { DEFAULT_MAX_CELLS, readCsvTable, type ReadTableOptions } from "./table";
 export { ArtifactDatasetStore, cleanStaging, datasetFilePath, datasetStore, STALE_STAGING_MS, type DatasetFileStore } from "./store";
+export { csvCell, neutralizeFormula } from "./csv-cell";
 export { MISSING_TOKENS, isMissing, parseBoolean, parseDatetime, parseNumber } from "./values";
 export * from "./types";

@@ -17,3 +17,11 @@ export {
 } from "./queue";
 export { PermanentJobError, WorkerRunner, type RunnerOptions } from "./runner";
 export { MAINTENANCE_JOB, runCleanup, type CleanupResult } from "./maintenance";
+export {
+  getPredictionRetention,
+  MAX_RETENTION_DAYS,
+  PREDICTION_RETENTION_KEY,
+  predictionRetentionInput,
+  setPredictionRetention,
+  type PredictionRetention,
+} from "./retention";

@@ -1,10 +1,10 @@
 // The database-backed job queue. Claims are atomic: PostgreSQL locks the row with
 // FOR UPDATE SKIP LOCKED; SQLite has one writer and a compare-and-set on the state.
+import { config } from "../config";
 import { db, dbKind, newId, parseJson, transaction, type Db } from "../db";
 import { conflict, invalid, notFound } from "../errors";
 import type { EnqueueOptions, JobInfo, JobState } from "./types";
 
-const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
 
 type JobRow = Awaited<ReturnType<Db["job"]["findUniqueOrThrow"]>>;
@@ -32,8 +32,9 @@ export function toJobInfo(r: JobRow): JobInfo {
   };
 }
 
+/** Wait before attempt `attempts + 1`: JOB_RETRY_BACKOFF_MS (2 s), doubling per attempt, at most 5 minutes. */
 export function backoffMs(attempts: number): number {
-  return Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1), BACKOFF_MAX_MS);
+  return Math.min(config().JOB_RETRY_BACKOFF_MS * 2 ** Math.max(0, attempts - 1), BACKOFF_MAX_MS);
 }
 
 export async function enqueue(type: string, payload: unknown = {}, opts: EnqueueOptions = {}): Promise<JobInfo> {
@@ -101,6 +102,9 @@ export async function claim(workerId: string, opts: { leaseMs: number; types?: s
     startedAt: now,
     attempts: { increment: 1 },
     cancelRequested: false,
+    // A retry starts from zero: the progress a dead attempt reported is not this attempt's.
+    progress: 0,
+    progressMessage: null,
   } as const;
 
   if (dbKind() === "postgres") {

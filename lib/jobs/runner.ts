@@ -2,7 +2,7 @@
 // Used by workers/worker.ts and by tests (several runners in one process act as several workers).
 import { hostname } from "node:os";
 import { db, newId } from "../db";
-import { logger, metrics } from "../observability";
+import { inSpan, logger, metrics, runWithContext, SpanKind, SpanStatusCode, untraced, type Span } from "../observability";
 import { claim, complete, fail, heartbeat, markCancelled, reapExpiredLeases, release, reportProgress } from "./queue";
 import type { JobHandler, JobInfo } from "./types";
 
@@ -12,6 +12,11 @@ export interface RunnerOptions {
   leaseMs?: number;
   pollMs?: number;
   id?: string;
+  /**
+   * Extra slots reserved for some job types, under the same worker id: jobs that only wait on other
+   * jobs (the demo story) get a slot of their own, so they never hold the one the jobs they wait for need.
+   */
+  lanes?: { handlers: Record<string, JobHandler>; concurrency: number }[];
 }
 
 /** Thrown by a handler for a failure that retrying cannot fix (bad payload, missing data). */
@@ -26,6 +31,8 @@ export class WorkerRunner {
   readonly id: string;
   private readonly handlers: Record<string, JobHandler>;
   private readonly concurrency: number;
+  /** Job types each slot claims. */
+  private readonly slotTypes: string[][];
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private stopping = false;
@@ -36,8 +43,13 @@ export class WorkerRunner {
   private readonly wakers = new Set<() => void>();
 
   constructor(opts: RunnerOptions) {
-    this.handlers = opts.handlers;
-    this.concurrency = opts.concurrency ?? 1;
+    const lanes = opts.lanes ?? [];
+    this.handlers = Object.assign({}, opts.handlers, ...lanes.map((l) => l.handlers));
+    this.slotTypes = [
+      ...Array.from({ length: opts.concurrency ?? 1 }, () => Object.keys(opts.handlers)),
+      ...lanes.flatMap((l) => Array.from({ length: l.concurrency }, () => Object.keys(l.handlers))),
+    ];
+    this.concurrency = this.slotTypes.length;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 500;
     this.id = opts.id ?? `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
@@ -48,9 +60,10 @@ export class WorkerRunner {
       data: { id: this.id, hostname: hostname(), pid: process.pid, concurrency: this.concurrency },
     });
     this.beat = setInterval(() => {
-      db()
-        .worker.update({ where: { id: this.id }, data: { heartbeatAt: new Date() } })
-        .catch((err) => logger().warn({ err, workerId: this.id }, "worker heartbeat failed"));
+      // Awaited inside: Prisma's query starts on then(), which must run in the untraced context.
+      untraced(async () => {
+        await db().worker.update({ where: { id: this.id }, data: { heartbeatAt: new Date() } });
+      }).catch((err: unknown) => logger().warn({ err, workerId: this.id }, "worker heartbeat failed"));
     }, Math.max(1000, this.leaseMs / 3));
     this.loops = Array.from({ length: this.concurrency }, (_, i) => this.loop(i));
     logger().info({ workerId: this.id, concurrency: this.concurrency, types: Object.keys(this.handlers) }, "worker started");
@@ -91,12 +104,17 @@ export class WorkerRunner {
       try {
         if (slot === 0 && Date.now() - lastReap > Math.min(this.leaseMs, 5_000)) {
           lastReap = Date.now();
-          const n = await reapExpiredLeases();
+          const n = await untraced(() => reapExpiredLeases());
           if (n) logger().warn({ workerId: this.id, count: n }, "requeued jobs whose worker stopped responding");
         }
-        const job = await claim(this.id, { leaseMs: this.leaseMs, types: Object.keys(this.handlers) });
+        // Idle polling is not traced (a trace every pollMs); the job itself is.
+        const job = await untraced(() => claim(this.id, { leaseMs: this.leaseMs, types: this.slotTypes[slot]! }));
         if (job) {
-          await this.run(job);
+          // Every log line written while the job runs (handlers and the lib code they call) carries
+          // these fields; with tracing on, the job is one span with the handler's queries inside.
+          const ctx = { jobId: job.id, jobType: job.type, attempt: job.attempts, workerId: this.id };
+          const attributes = { "mlops.job.id": job.id, "mlops.job.type": job.type, "mlops.job.attempt": job.attempts, "mlops.worker.id": this.id };
+          await runWithContext(ctx, () => inSpan(`job ${job.type}`, attributes, (span) => this.run(job, span), SpanKind.CONSUMER));
           continue;
         }
       } catch (err) {
@@ -116,8 +134,8 @@ export class WorkerRunner {
     }
   }
 
-  private async run(job: JobInfo): Promise<void> {
-    const log = logger().child({ jobId: job.id, jobType: job.type, attempt: job.attempts, workerId: this.id });
+  private async run(job: JobInfo, span: Span | null): Promise<void> {
+    const log = logger();
     const ctl = new AbortController();
     this.active.set(job.id, ctl);
     let cancelled = false;
@@ -168,11 +186,16 @@ export class WorkerRunner {
         outcome = state === "dead" ? "dead" : "failed";
       }
       log[outcome === "released" || outcome === "cancelled" ? "info" : "error"]({ err, outcome }, "job did not succeed");
+      if (span && (outcome === "failed" || outcome === "dead")) {
+        span.recordException(err instanceof Error ? err : new Error(message));
+        span.setStatus({ code: SpanStatusCode.ERROR, message });
+      }
     } finally {
       clearInterval(hb);
       this.active.delete(job.id);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics().jobDuration.observe({ type: job.type, outcome }, seconds);
+      span?.setAttribute("mlops.job.outcome", outcome);
     }
   }
 }

@@ -1,30 +1,13 @@
-// MLflow's artifact proxy (/api/2.0/mlflow-artifacts/artifacts/...). A run's artifact_uri
-// `mlflow-artifacts:/<experiment>/<run>/artifacts` resolves here; uploads go only into the
-// folder of an existing, active run, and every path is validated before anything is written.
+// MLflow's artifact proxy (/api/2.0/mlflow-artifacts/artifacts/...): upload (PUT, streamed into the
+// ArtifactStore), download (GET, streamed out), list, delete; large files may come in parts
+// (multipart.ts). Paths resolve and are checked in artifact-paths.ts.
 import { z } from "zod";
-import { artifactStore, downloadHeaders, validateArtifactPath } from "../artifacts";
+import { artifactStore, downloadHeaders } from "../artifacts";
 import { config } from "../config";
-import { AppError, invalid, notFound } from "../errors";
-import { getExperiment, getRunInfo, storePathOfUri } from "../tracking";
+import { AppError, notFound } from "../errors";
+import { fileInfos, resolvePath } from "./artifact-paths";
+import { multipartRoutes } from "./multipart";
 import type { MlflowRoute } from "./protocol";
-
-/** Store path of a proxied artifact path; writes need `<experiment>/<run>/artifacts/<file>` of an active run. */
-async function resolvePath(path: string, opts: { write?: boolean; allowRoot?: boolean } = {}): Promise<string> {
-  const rel = validateArtifactPath(path, { allowRoot: opts.allowRoot });
-  if (rel === "") return storePathOfUri("mlflow-artifacts:/");
-  const [exp, run, folder, ...rest] = rel.split("/");
-  if (!/^\d{1,9}$/.test(exp!)) throw notFound("Artifact", rel);
-  await getExperiment(exp!);
-  if (opts.write) {
-    if (!run || folder !== "artifacts" || rest.length === 0) {
-      throw invalid(`Artifacts are uploaded to <experiment_id>/<run_id>/artifacts/<path>, not '${rel}'`);
-    }
-    const info = await getRunInfo(run);
-    if (info.experimentId !== exp) throw notFound("Run", `${exp}/${run}`);
-    if (info.lifecycleStage !== "active") throw invalid(`Run '${run}' is archived; restore it before uploading`);
-  }
-  return storePathOfUri(`mlflow-artifacts:/${rel}`);
-}
 
 export const artifactRoutes: MlflowRoute[] = [
   {
@@ -70,10 +53,8 @@ export const artifactRoutes: MlflowRoute[] = [
       const { path } = z.object({ path: z.string().optional() }).parse(input);
       const rel = (path ?? "").replace(/^\/+|\/+$/g, "");
       const entries = await artifactStore().list(await resolvePath(rel, { allowRoot: true }));
-      const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
-      return {
-        files: entries.map((e) => (e.isDir ? { path: base(e.path), is_dir: true } : { path: base(e.path), is_dir: false, file_size: e.size })),
-      };
+      return { files: fileInfos(entries) };
     },
   },
+  ...multipartRoutes,
 ];

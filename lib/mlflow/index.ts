@@ -2,14 +2,17 @@
 // talks to /api/2.0/mlflow/* and /api/2.0/mlflow-artifacts/*; each endpoint calls lib/tracking,
 // lib/registry or the ArtifactStore.
 import { artifactRoutes } from "./artifacts";
+import { loggedModelRoutes } from "./logged-models";
 import { mlflowDispatcher } from "./protocol";
 import { registryRoutes } from "./registry";
 import { trackingRoutes } from "./tracking";
 
 export { mlflowErrorResponse, type MlflowRoute } from "./protocol";
-export { compact, experimentWire, modelVersionWire, registeredModelWire, runWire } from "./wire";
+export { artifactRoutes as mlflowArtifactRoutes } from "./artifacts";
+export { compact, experimentWire, loggedModelWire, modelVersionWire, registeredModelWire, runWire } from "./wire";
+export { UNSUPPORTED_MULTIPART } from "./multipart";
 
-export const mlflowRoutes = [...trackingRoutes, ...registryRoutes];
+export const mlflowRoutes = [...trackingRoutes, ...loggedModelRoutes, ...registryRoutes];
 
 /** Handles /api/2.0/mlflow/<path>. */
 export const handleMlflowRequest = mlflowDispatcher(mlflowRoutes, "/api/2.0/mlflow");

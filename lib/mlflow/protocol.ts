@@ -17,13 +17,16 @@ export interface MlflowContext {
   input: Record<string, unknown>;
   /** Path segments after the route's own path (artifact paths). */
   rest: string[];
+  /** Values of the route's `:name` segments, e.g. logged-models/:model_id. */
+  params: Record<string, string>;
 }
 
 export interface MlflowRoute {
   method: Method;
-  /** e.g. "experiments/get-by-name"; a trailing "/*" takes the rest of the path. */
+  /** e.g. "experiments/get-by-name"; ":name" matches one segment; a trailing "/*" takes the rest of the path. */
   path: string;
-  role: Role;
+  /** "public": no credentials (the handler checks its own capability, e.g. a multipart upload's part URL). */
+  role: Role | "public";
   /** "raw": the handler reads the body itself (artifact uploads). */
   body?: "json" | "raw";
   handler: (ctx: MlflowContext) => Promise<unknown>;
@@ -56,6 +59,9 @@ export function mlflowErrorResponse(err: unknown, requestId?: string | null): Re
   return json({ error_code: "INTERNAL_ERROR", message: "Internal error" }, 500);
 }
 
+/** The actor of a public route: it may read nothing and write only what its capability names. */
+const PUBLIC_ACTOR: Actor = { kind: "apikey", id: "public", label: "a presigned URL", role: "viewer", userId: null };
+
 /** Query parameters as an object; a repeated name becomes an array. */
 function queryInput(req: Request): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -66,20 +72,32 @@ function queryInput(req: Request): Record<string, unknown> {
   return out;
 }
 
-function match(route: MlflowRoute, path: string[]): string[] | null {
+function match(route: MlflowRoute, path: string[]): { rest: string[]; params: Record<string, string> } | null {
   const parts = route.path.split("/");
   const wildcard = parts.at(-1) === "*";
   const fixed = wildcard ? parts.slice(0, -1) : parts;
   if (wildcard ? path.length <= fixed.length : path.length !== fixed.length) return null;
-  return fixed.every((p, i) => p === path[i]) ? path.slice(fixed.length) : null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < fixed.length; i++) {
+    const p = fixed[i]!;
+    if (p.startsWith(":")) params[p.slice(1)] = decodeURIComponent(path[i]!);
+    else if (p !== path[i]) return null;
+  }
+  return { rest: path.slice(fixed.length), params };
 }
+
+/** A fixed segment beats a `:name` one (logged-models/search before logged-models/:model_id). */
+const specificity = (r: MlflowRoute) => r.path.split("/").filter((p) => !p.startsWith(":")).length;
 
 /** Builds the request handler of a catch-all route from a table of MLflow routes. */
 export function mlflowDispatcher(routes: MlflowRoute[], prefix: string) {
   return async (req: Request, path: string[]): Promise<Response> => {
     const requestId = req.headers.get("x-request-id");
     try {
-      const candidates = routes.map((r) => ({ r, rest: match(r, path) })).filter((c) => c.rest !== null);
+      const candidates = routes
+        .map((r) => ({ r, m: match(r, path) }))
+        .filter((c) => c.m !== null)
+        .sort((a, b) => specificity(b.r) - specificity(a.r));
       if (!candidates.length) {
         return json({ error_code: "ENDPOINT_NOT_FOUND", message: `No endpoint ${prefix}/${path.join("/")}` }, 404);
       }
@@ -90,10 +108,11 @@ export function mlflowDispatcher(routes: MlflowRoute[], prefix: string) {
           allow: allowed,
         });
       }
-      const actor = requireRole(
-        await authenticate({ authorization: req.headers.get("authorization"), cookie: req.headers.get("cookie") }),
-        hit.r.role,
-      );
+      const role = hit.r.role;
+      const actor =
+        role === "public"
+          ? PUBLIC_ACTOR
+          : requireRole(await authenticate({ authorization: req.headers.get("authorization"), cookie: req.headers.get("cookie") }), role);
       let input: Record<string, unknown> = {};
       if (req.method === "GET") input = queryInput(req);
       else if (hit.r.body !== "raw") {
@@ -103,7 +122,7 @@ export function mlflowDispatcher(routes: MlflowRoute[], prefix: string) {
         }
         input = (body as Record<string, unknown>) ?? {};
       }
-      const out = await hit.r.handler({ req, actor, input, rest: hit.rest! });
+      const out = await hit.r.handler({ req, actor, input, rest: hit.m!.rest, params: hit.m!.params });
       // Empty lists and unset fields are left out, as protobuf's JSON printer does.
       return out instanceof Response ? out : json(compact((out ?? {}) as Record<string, unknown>));
     } catch (err) {

@@ -22,12 +22,11 @@ import {
   updateRegisteredModel,
 } from "../registry";
 import type { MlflowRoute } from "./protocol";
-import { kvList, kvToRecord, modelVersionWire, registeredModelWire, stringList } from "./wire";
+import { kvList, kvToRecord, modelVersionWire, optInt, registeredModelWire, stringList } from "./wire";
 
 const str = z.string();
 const name = z.object({ name: str.min(1, "name is required") });
 const nameVersion = name.extend({ version: z.union([str, z.number()]).transform(String) });
-const optInt = z.union([z.number(), z.string()]).optional().transform((v) => (v === undefined || v === "" ? undefined : Number(v)));
 const boolish = z.union([z.boolean(), z.enum(["true", "false", "True", "False"])]).optional().transform((v) => v === true || v === "true" || v === "True");
 
 const search = z.object({ filter: str.optional(), max_results: optInt, order_by: stringList, page_token: str.optional() });

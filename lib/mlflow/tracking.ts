@@ -1,5 +1,6 @@
 // MLflow tracking endpoints (/api/2.0/mlflow/experiments/*, runs/*, metrics/*, artifacts/list).
 import { z } from "zod";
+import type { Actor } from "../auth";
 import { invalid } from "../errors";
 import {
   archiveExperiment,
@@ -15,10 +16,13 @@ import {
   getExperimentByName,
   getMetricHistory,
   getRun,
+  getRunIO,
   int64Schema,
   listExperiments,
   listRunArtifacts,
   logBatch,
+  logRunInputs,
+  logRunOutputs,
   renameExperiment,
   restoreExperiment,
   restoreRun,
@@ -33,6 +37,7 @@ import {
   historyWire,
   kvList,
   kvToRecord,
+  optInt,
   runIdOf,
   runInfoWire,
   runWire,
@@ -41,7 +46,6 @@ import {
 } from "./wire";
 
 const str = z.string();
-const optInt = z.union([z.number(), z.string()]).optional().transform((v) => (v === undefined || v === "" ? undefined : Number(v)));
 const expId = z.object({ experiment_id: experimentIdSchema });
 
 const experimentRoutes: MlflowRoute[] = [
@@ -132,6 +136,20 @@ const experimentRoutes: MlflowRoute[] = [
 
 const runStatus = z.enum(RUN_STATUSES);
 
+/** A POST {run_id, …} whose whole body a lib function reads; answers {}. */
+function runWrite(path: string, write: (actor: Actor, runId: string, body: unknown) => Promise<void>): MlflowRoute {
+  return {
+    method: "POST",
+    path,
+    role: "editor",
+    handler: async ({ actor, input }) => {
+      const b = z.object({ run_id: str.min(1, "run_id is required") }).parse(input);
+      await write(actor, b.run_id, input);
+      return {};
+    },
+  };
+}
+
 const runRoutes: MlflowRoute[] = [
   {
     method: "POST",
@@ -166,7 +184,11 @@ const runRoutes: MlflowRoute[] = [
     method: "GET",
     path: "runs/get",
     role: "viewer",
-    handler: async ({ input }) => ({ run: runWire(await getRun(runIdOf(input))) }),
+    handler: async ({ input }) => {
+      const id = runIdOf(input);
+      const [run, io] = await Promise.all([getRun(id), getRunIO(id)]);
+      return { run: runWire(run, io) };
+    },
   },
   {
     method: "POST",
@@ -231,6 +253,10 @@ const runRoutes: MlflowRoute[] = [
       return {};
     },
   },
+  // mlflow.log_input: datasets (linked to our dataset versions when name and digest match) and logged models.
+  runWrite("runs/log-inputs", logRunInputs),
+  // The logged models a run produced (MLflow 3's log_model calls it after creating the model).
+  runWrite("runs/outputs", logRunOutputs),
   {
     method: "POST",
     path: "runs/search",
@@ -254,7 +280,7 @@ const runRoutes: MlflowRoute[] = [
         orderBy: b.order_by,
         pageToken: b.page_token || undefined,
       });
-      return { runs: page.items.map(runWire), next_page_token: page.nextPageToken ?? undefined };
+      return { runs: page.items.map((r) => runWire(r)), next_page_token: page.nextPageToken ?? undefined };
     },
   },
   {

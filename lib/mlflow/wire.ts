@@ -3,7 +3,7 @@
 // values become "NaN"/"Infinity"/"-Infinity" when the response is written.
 import { z } from "zod";
 import type { ModelVersion, RegisteredModel } from "../registry";
-import type { Experiment, MetricPoint, MetricValue, Run, RunInfo, ViewType } from "../tracking";
+import type { Experiment, LoggedModel, MetricPoint, MetricValue, Run, RunInfo, RunIO, ViewType } from "../tracking";
 
 type Wire = Record<string, unknown>;
 
@@ -47,15 +47,44 @@ export function metricWire(key: string, m: MetricValue): Wire {
   return { key, value: m.value, timestamp: m.timestamp, step: m.step };
 }
 
-export function runWire(r: Run): Wire {
-  return {
+/** A run; `io` (get-run) adds its dataset and model inputs and its model outputs. */
+export function runWire(r: Run, io?: RunIO): Wire {
+  return compact({
     info: runInfoWire(r, r.tags),
     data: compact({
       metrics: Object.entries(r.metrics).map(([k, m]) => metricWire(k, m)),
       params: kv(r.params),
       tags: kv(r.tags),
     }),
-    inputs: {},
+    inputs: compact({
+      dataset_inputs: io?.datasetInputs.map((d) =>
+        compact({
+          tags: kv(d.tags),
+          dataset: compact({ name: d.name, digest: d.digest, source_type: d.sourceType, source: d.source, schema: d.schema, profile: d.profile }),
+        }),
+      ),
+      model_inputs: io?.modelInputs.map((model_id) => ({ model_id })),
+    }),
+    outputs: io?.modelOutputs.length ? { model_outputs: io.modelOutputs.map((o) => ({ model_id: o.modelId, step: o.step })) } : undefined,
+  });
+}
+
+export function loggedModelWire(m: LoggedModel): Wire {
+  return {
+    info: compact({
+      model_id: m.id,
+      experiment_id: m.experimentId,
+      name: m.name,
+      creation_timestamp_ms: m.createdAt,
+      last_updated_timestamp_ms: m.updatedAt,
+      artifact_uri: m.artifactUri,
+      status: m.status,
+      model_type: m.modelType,
+      source_run_id: m.sourceRunId,
+      status_message: m.statusMessage,
+      tags: kv(m.tags),
+    }),
+    data: compact({ params: kv(m.params) }),
   };
 }
 
@@ -74,6 +103,8 @@ export function modelVersionWire(v: ModelVersion): Wire {
     description: v.description,
     source: v.source,
     run_id: v.runId,
+    // MLflow 3 registers a logged model by its URI, models:/<model_id>.
+    model_id: /^models:\/(m-[0-9a-f]{32})\/?$/.exec(v.source)?.[1],
     status: v.status,
     tags: kv(v.tags),
     aliases: v.aliases,
@@ -108,6 +139,9 @@ export const kvList = z.array(z.object({ key: z.string(), value: z.string().defa
 export function kvToRecord(list: { key: string; value: string }[]): Record<string, string> {
   return Object.fromEntries(list.map((t) => [t.key, t.value]));
 }
+
+/** An optional int given as a number or a decimal string (query strings carry strings). */
+export const optInt = z.union([z.number(), z.string()]).optional().transform((v) => (v === undefined || v === "" ? undefined : Number(v)));
 
 /** A string or a list of strings (a repeated query parameter), as a list. */
 export const stringList = z

@@ -1,6 +1,8 @@
 import { db, dbKind, migrationStatus } from "../db";
 import { jobCounts } from "../jobs";
+import { refreshDbGauges, WORKER_ALIVE_MS } from "./db-gauges";
 import { metrics } from "./metrics";
+import { untraced } from "./tracing";
 
 export interface Readiness {
   status: "ready" | "not_ready";
@@ -47,7 +49,12 @@ async function operations(): Promise<Pick<Readiness, "queue" | "workers">> {
   }
 }
 
-export async function readiness(): Promise<Readiness> {
+/** Probes run every few seconds: their queries are not traced. */
+export function readiness(): Promise<Readiness> {
+  return untraced(checkReadiness);
+}
+
+async function checkReadiness(): Promise<Readiness> {
   const kind = dbKind();
   try {
     const m = await migrationStatus();
@@ -61,15 +68,13 @@ export async function readiness(): Promise<Readiness> {
   }
 }
 
-/** Refreshes the queue gauges from the database, then renders every metric. */
+/** Refreshes the database gauges (queue, workers, drift; cached briefly), then renders every metric. */
 export async function metricsText(): Promise<{ contentType: string; body: string }> {
   const m = metrics();
   try {
-    const counts = await jobCounts();
-    m.jobs.reset();
-    for (const c of counts) m.jobs.set({ type: c.type, state: c.state }, c.count);
+    await untraced(() => refreshDbGauges());
   } catch {
-    // The database being down must not take the metrics endpoint with it.
+    // The database being down must not take the metrics endpoint with it: the last values stay.
   }
   return { contentType: m.registry.contentType, body: await m.registry.metrics() };
 }
@@ -77,5 +82,5 @@ export async function metricsText(): Promise<{ contentType: string; body: string
 export async function workerHeartbeats(): Promise<{ id: string; heartbeatAt: string; alive: boolean }[]> {
   const rows = await db().worker.findMany({ where: { stoppedAt: null }, orderBy: { heartbeatAt: "desc" }, take: 50 });
   const now = Date.now();
-  return rows.map((w) => ({ id: w.id, heartbeatAt: w.heartbeatAt.toISOString(), alive: now - w.heartbeatAt.getTime() < 60_000 }));
+  return rows.map((w) => ({ id: w.id, heartbeatAt: w.heartbeatAt.toISOString(), alive: now - w.heartbeatAt.getTime() < WORKER_ALIVE_MS }));
 }

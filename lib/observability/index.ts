@@ -1,2 +1,6 @@
-export { logger } from "./logger";
-export { metrics, routeLabel } from "./metrics";
+export { logger, resetLogger } from "./logger";
+export { metrics } from "./metrics";
+export { currentContext, requestIdOf, runWithContext, type LogContext } from "./context";
+export { inSpan, nameRequestSpan, shutdownTracing, SpanKind, SpanStatusCode, startTracing, tracingEnabled, untraced, type Span } from "./tracing";
+export { nextRouteTemplates, routeMatcher } from "./routes";
+export { serveWorkerMetrics, type MetricsServer } from "./worker-metrics";

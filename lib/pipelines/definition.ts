@@ -5,7 +5,7 @@ import { z } from "zod";
 import { datasetNameSchema } from "../datasets";
 import { invalid } from "../errors";
 import { modelNameSchema } from "../registry";
-import { DEFAULT_SEED, familyChoices, METRIC_NAMES, splitSchema } from "../training";
+import { DEFAULT_SEED, familyChoices, METRIC_NAMES, splitSchema, trainingSpecSchema } from "../training";
 
 export const PROMOTE_POLICIES = ["none", "challenger", "champion-if-better"] as const;
 export type PromotePolicy = (typeof PROMOTE_POLICIES)[number];
@@ -56,6 +56,12 @@ export const pipelineDefinitionSchema = z
         if (!familyChoices().includes(f)) ctx.addIssue({ code: "custom", message: `Unknown model family '${f}'; choose one of ${familyChoices().join(", ")}` });
       }),
     params: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Optional hyperparameter search over the family (every family for `auto`) before evaluation:
+     * `{trials, seed?}`, the same search as `mlops train --hpo N`; the refit of the best trial is the run
+     * that is gated and registered. Parameters set in `params` stay fixed.
+     */
+    search: trainingSpecSchema.shape.hpo,
     seed: z.number().int("The seed is a whole number").min(0).max(2 ** 32 - 1).default(DEFAULT_SEED),
     split: splitSchema.default({ test: 0.2, validation: 0.2 }),
     /** Experiment the runs land in; the dataset's name when absent. */

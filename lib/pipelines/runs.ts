@@ -9,7 +9,7 @@ import { enqueue, PermanentJobError, type JobContext, type JobInfo } from "../jo
 import { HIGHER_IS_BETTER, type MetricName } from "../ml";
 import { logger } from "../observability";
 import { getRun, readRunArtifact, setRunTags } from "../tracking";
-import { MODEL_ARTIFACT_DIR, runTraining, TRAINING_TAGS, TrainingFailedError, type TrainingResult } from "../training";
+import { MODEL_ARTIFACT_DIR, runTraining, TRAINING_TAGS, TrainingFailedError, type SearchResult, type TrainingResult } from "../training";
 import { pipelineDefinitionSchema, type PipelineDefinition } from "./definition";
 import { datasetVersionBySha, findPipelineRow, isPermanent, readStored } from "./pipelines";
 import { registerForPipeline } from "./register";
@@ -124,6 +124,8 @@ export interface PipelineJobResult {
   test_metrics: Record<string, number>;
   gate: GateOutcome | null;
   model_version: { name: string; version: number; alias: string | null } | null;
+  /** With `search`: the study behind the run (the refit of its best trial). */
+  search: { study_id: string; parent_run_id: string; trials: number; best_trial: { family: string; number: number; value: number } } | null;
 }
 
 export async function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobResult> {
@@ -152,6 +154,8 @@ export async function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobRe
         seed: def.seed,
         split: def.split,
         experiment: def.experiment,
+        // A search returns its refit run (best trial's parameters on train+validation): that run is gated and registered.
+        ...(def.search ? { hpo: def.search } : {}),
       },
       {
         actor: null,
@@ -164,8 +168,10 @@ export async function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobRe
 
     const gate = evaluateGate(def.gate, training.testMetrics);
     if (gate) await update({ gate: JSON.stringify(gate) });
+    const search = searchOf(training);
+    const searched = search ? `Search: ${search.trials} trials, refit of ${search.best_trial.family} trial ${search.best_trial.number}. ` : "";
     if (gate && !gate.passed) {
-      const message = `Not registered: ${gateText(gate)}`;
+      const message = `${searched}Not registered: ${gateText(gate)}`;
       await update({ state: "gated", message, finishedAt: new Date() });
       await markPipelineRan(p.pipelineId);
       await ctx.progress(1, message);
@@ -173,7 +179,7 @@ export async function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobRe
     }
 
     let modelVersion: PipelineJobResult["model_version"] = null;
-    let message = gate ? `Gate passed: ${gateText(gate)}` : "Finished";
+    let message = `${searched}${gate ? `Gate passed: ${gateText(gate)}` : "Finished"}`;
     if (def.register) {
       await ctx.progress(0.95, `registering as '${def.register.name}'`);
       const run = await getRun(training.runId);
@@ -230,7 +236,14 @@ function result(
   gate: GateOutcome | null,
   modelVersion: PipelineJobResult["model_version"],
 ): PipelineJobResult {
-  return { pipeline: p.pipelineName!, pipeline_run_id: pipelineRunId, state, run_id: t.runId, dataset, test_metrics: t.testMetrics, gate, model_version: modelVersion };
+  return { pipeline: p.pipelineName!, pipeline_run_id: pipelineRunId, state, run_id: t.runId, dataset, test_metrics: t.testMetrics, gate, model_version: modelVersion, search: searchOf(t) };
+}
+
+function searchOf(t: TrainingResult): PipelineJobResult["search"] {
+  const s = (t as Partial<SearchResult>).search;
+  if (!s) return null;
+  const b = s.bestTrial;
+  return { study_id: s.studyId, parent_run_id: s.parentRunId, trials: s.families.reduce((n, f) => n + f.trials, 0), best_trial: { family: b.family, number: b.number, value: b.value } };
 }
 
 /** Which direction is better for a metric (the form's hint for min/max). */

@@ -1,5 +1,6 @@
 // Batch scoring: an uploaded CSV is stored, a job scores it in the worker chunk by chunk, and the
-// result is a CSV (the input columns, `prediction`, one `proba_<class>` column per class, `error`)
+// result is a CSV (the input columns, `prediction`, one `proba_<class>` column per class, `error`;
+// cells that a spreadsheet would run as formulas are neutralized)
 // streamed into the artifact store and streamed back on download. Nothing holds a whole file.
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
@@ -9,7 +10,7 @@ import { config } from "../config";
 import { db, newId } from "../db";
 import { AppError, conflict, invalid, notFound } from "../errors";
 import { enqueue, getJob, listJobs, PermanentJobError, type JobContext, type JobInfo } from "../jobs";
-import { isMissing, parseNumber } from "../datasets";
+import { csvCell, isMissing, parseNumber } from "../datasets";
 import type { RowProblem } from "./encode";
 import { aliasTarget, CHAMPION, modelRef, versionTarget } from "./resolve";
 import { score, servedVersion, type ServedModel } from "./served";
@@ -121,10 +122,6 @@ export async function openBatchOutput(name: string, id: string): Promise<{ strea
   return { ...file, filename: `${base}-predictions-v${p.version}.csv` };
 }
 
-function csvField(v: string): string {
-  return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
 /** CSV text → the JSON value the encoder expects for that feature. */
 function converter(served: ServedModel): Map<string, (s: string) => unknown> {
   const m = new Map<string, (s: string) => unknown>();
@@ -164,10 +161,10 @@ async function* scoreCsv(ctx: JobContext, served: ServedModel, source: Readable,
     let out = "";
     for (let r = 0; r < rows.length; r++) {
       const err = bad.get(r);
-      const cells = rows[r]!.map(csvField);
-      if (err) cells.push("", ...classes.map(() => ""), csvField(err));
+      const cells = rows[r]!.map(csvCell);
+      if (err) cells.push("", ...classes.map(() => ""), csvCell(err));
       else {
-        cells.push(csvField(String(s.predictions[r])));
+        cells.push(csvCell(String(s.predictions[r])));
         for (let c = 0; c < k; c++) cells.push(String(s.probabilities![r * k + c]));
         cells.push("");
       }
@@ -191,7 +188,7 @@ async function* scoreCsv(ctx: JobContext, served: ServedModel, source: Readable,
       });
       const cols = [...header, "prediction", ...classes.map((c) => `proba_${c}`), "error"];
       result.columns = cols;
-      yield Buffer.from(cols.map(csvField).join(",") + "\n", "utf8");
+      yield Buffer.from(cols.map(csvCell).join(",") + "\n", "utf8");
       continue;
     }
     rows.push(record);

@@ -47,8 +47,11 @@ function numericWriter(step: Extract<PreprocessorState["steps"][number], { kind:
   const missing = (fill - center) / scale;
   return (v, out, base) => {
     let x: number;
-    if (typeof v === "number") x = v;
-    else if (v === null) {
+    if (typeof v === "number") {
+      // JSON.parse reads 1e999 as Infinity: a model scores that as NaN, so it is refused, not predicted.
+      if (!Number.isFinite(v)) return `expects a finite number, got ${describe(v)}`;
+      x = v;
+    } else if (v === null) {
       out[base + at] = missing;
       return null;
     } else if (typeof v === "boolean" && type === "boolean") x = v ? 1 : 0;

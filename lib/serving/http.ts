@@ -206,6 +206,21 @@ async function handleFeedback(req: IncomingMessage, res: ServerResponse): Promis
   }
 }
 
+/** The routes servingRoute answers, as templates for the HTTP metrics' route label. */
+export const SERVING_ROUTE_TEMPLATES = [
+  "/api/v1/models/[name]/predict",
+  "/api/v1/predictions/feedback",
+  "/v1/models/[name]:predict",
+  "/v2/health/live",
+  "/v2/health/ready",
+  "/v2/models/[name]",
+  "/v2/models/[name]/ready",
+  "/v2/models/[name]/infer",
+  "/v2/models/[name]/versions/[version]",
+  "/v2/models/[name]/versions/[version]/ready",
+  "/v2/models/[name]/versions/[version]/infer",
+] as const;
+
 const V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(infer|ready))?$/;
 
 /**

@@ -1,7 +1,7 @@
 // Model serving: predict routes (own protocol, KServe V1, Open Inference Protocol V2), the model and
 // alias caches behind them, API-key auth with a per-key rate limit, the prediction log and feedback,
 // and batch scoring.
-export { servingRoute } from "./http";
+export { SERVING_ROUTE_TEMPLATES, servingRoute } from "./http";
 export { predict, type PredictInput, type PredictOutcome } from "./predict";
 export { compileEncoder, type Encoder, type RowProblem } from "./encode";
 export { flushPredictionLog, predictionLog } from "./log";

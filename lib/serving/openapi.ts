@@ -2,6 +2,7 @@
 // check their bodies by hand (no schema library on the hot path); these schemas describe the same shapes.
 import { z } from "zod";
 import type { ApiOperation } from "../http";
+import { predictionRetentionInput } from "../jobs";
 import { feedbackInput } from "./feedback";
 
 const instance = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]);
@@ -35,4 +36,6 @@ export const servingApi: ApiOperation[] = [
   { method: "get", path: "/api/v1/models/{name}/batch-predictions/{id}", tag, role: "viewer", summary: "A batch scoring: state, progress, rows" },
   { method: "get", path: "/api/v1/models/{name}/batch-predictions/{id}/download", tag, role: "viewer", summary: "The predictions CSV (streamed)", rawResponse: true },
   { method: "post", path: "/api/v1/predictions/feedback", tag, role: "viewer", summary: "Record the outcome of a prediction (by prediction_id or unit_id)", body: feedbackInput, status: 201 },
+  { method: "get", path: "/api/v1/settings/prediction-retention", tag, role: "viewer", summary: "How many days predictions and their feedback are kept: {days, source, updatedAt}" },
+  { method: "put", path: "/api/v1/settings/prediction-retention", tag, role: "admin", summary: "Set the prediction log's retention in days; the daily cleanup job deletes older predictions and feedback (audited)", body: predictionRetentionInput },
 ];

@@ -1,12 +1,12 @@
 // One prediction request, whatever the wire protocol: pick the version (explicit version, alias, the
 // running A/B test's arm, or the champion), check and encode the rows, score, log every row.
-import { randomUUID } from "node:crypto";
 import { assignArm, type ArmAssignment } from "../abtest";
+import { timeOrderedId } from "../db";
 import { AppError } from "../errors";
 import type { RowProblem } from "./encode";
 import { predictionLog, type LogRow } from "./log";
 import { aliasTarget, CHAMPION, modelRef, versionTarget } from "./resolve";
-import { score, servedVersion, timerFor, type Scored, type ServedModel } from "./served";
+import { metersFor, score, servedVersion, type Scored, type ServedModel } from "./served";
 
 export interface PredictInput {
   model: string;
@@ -79,7 +79,7 @@ function logRows(served: ServedModel, input: PredictInput, scored: Scored, ids: 
       inst = o;
     }
     const row: LogRow = [
-      ids ? ids[i]! : randomUUID(),
+      ids ? ids[i]! : timeOrderedId(now),
       served.modelId,
       served.versionId,
       arm,
@@ -111,12 +111,14 @@ export async function predict(input: PredictInput): Promise<PredictOutcome> {
   if (problems.length) throw schemaError(served, problems);
   const scored = score(served, X, n);
   const ids = new Array<string>(n);
-  for (let i = 0; i < n; i++) ids[i] = randomUUID();
+  for (let i = 0; i < n; i++) ids[i] = timeOrderedId();
   const arm = assignment?.arm ?? null;
   const testId = assignment?.testId ?? null;
   const latencyMs = Number(process.hrtime.bigint() - input.started) / 1e6;
   logRows(served, input, scored, ids, arm, testId, latencyMs);
-  timerFor(served, arm ?? "").observe(latencyMs / 1000);
+  const meters = metersFor(served, arm ?? "");
+  meters.latency.observe(latencyMs / 1000);
+  meters.rows.inc(n);
 
   let shadow: (() => void) | null = null;
   const sv = assignment?.shadow;
@@ -141,7 +143,9 @@ async function runShadow(versionId: string, input: PredictInput, testId: string)
     const scored = score(served, X, input.instances.length);
     const latencyMs = Number(process.hrtime.bigint() - t0) / 1e6;
     logRows(served, input, scored, null, "shadow", testId, latencyMs);
-    timerFor(served, "shadow").observe(latencyMs / 1000);
+    const meters = metersFor(served, "shadow");
+    meters.latency.observe(latencyMs / 1000);
+    meters.rows.inc(input.instances.length);
   } catch {
     // A shadow that fails to load must not affect live traffic.
   }

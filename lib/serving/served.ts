@@ -5,7 +5,7 @@ import { artifactStore, joinArtifactPath } from "../artifacts";
 import { db } from "../db";
 import { AppError, conflict } from "../errors";
 import { loadModel, parseManifest, predictMatrix, type FeatureSpec, type Model } from "../ml";
-import { metrics } from "../observability";
+import { logger, metrics } from "../observability";
 import { getRunInfo, storePathOfUri } from "../tracking";
 import { compileEncoder, type Encoder } from "./encode";
 
@@ -21,8 +21,14 @@ export interface ServedModel {
   readonly encoder: Encoder;
   /** Last use (ms), for evicting versions nobody asks for any more. */
   lastUsed: number;
-  /** Latency histogram child per arm label ("" = no A/B test). */
-  readonly timers: Map<string, { observe(seconds: number): void }>;
+  /** Metric children per arm label ("" = no A/B test), looked up once per arm. */
+  readonly meters: Map<string, ArmMeters>;
+}
+
+/** The Prometheus series of one (model, version, arm). */
+export interface ArmMeters {
+  readonly latency: { observe(seconds: number): void };
+  readonly rows: { inc(n: number): void };
 }
 
 export interface Scored {
@@ -39,11 +45,13 @@ export function score(served: ServedModel, X: Float32Array, rows: number): Score
   return { predictions: Array.from(p.values), probabilities: null, nClasses: 0 };
 }
 
-export function timerFor(served: ServedModel, arm: string): { observe(seconds: number): void } {
-  let t = served.timers.get(arm);
+export function metersFor(served: ServedModel, arm: string): ArmMeters {
+  let t = served.meters.get(arm);
   if (!t) {
-    t = metrics().predictDuration.labels(served.modelName, served.version, arm || "none");
-    served.timers.set(arm, t);
+    const m = metrics();
+    const labels = [served.modelName, served.version, arm || "none"] as const;
+    t = { latency: m.predictDuration.labels(...labels), rows: m.predictions.labels(...labels) };
+    served.meters.set(arm, t);
   }
   return t;
 }
@@ -75,6 +83,7 @@ async function load(versionId: string): Promise<ServedModel> {
     for (const w of manifest.model.weights) files.set(w.file, await store.get(joinArtifactPath(folder, w.file)));
     const model = loadModel(manifest, files);
     const features = manifest.signature.inputs as unknown as FeatureSpec[];
+    logger().info({ model: row.model.name, version: row.version, versionId }, "model version loaded for serving");
     return {
       modelId: row.modelId,
       modelName: row.model.name,
@@ -85,7 +94,7 @@ async function load(versionId: string): Promise<ServedModel> {
       classes: model.target.task === "classification" ? model.target.classes : null,
       encoder: compileEncoder(model.preprocessor, features),
       lastUsed: Date.now(),
-      timers: new Map(),
+      meters: new Map(),
     };
   } catch (err) {
     if (err instanceof AppError && err.code === "conflict") throw err;

@@ -14,9 +14,13 @@ interface Tensor {
   data: unknown[];
 }
 
-/** Nested row-major data flattened (OIP allows both forms). */
+/**
+ * Nested row-major data flattened (OIP allows both forms). Tensors here have at most two
+ * dimensions, so only two levels are unnested: deeper arrays stay values the encoder refuses
+ * (flattening without a limit recursed once per level and overflowed the stack on deep input).
+ */
 function flatten(data: unknown[]): unknown[] {
-  return data.some(Array.isArray) ? (data as unknown[]).flat(Infinity) : data;
+  return data.some(Array.isArray) ? (data as unknown[]).flat(2) : data;
 }
 
 function tensorOf(v: unknown, i: number): Tensor {

@@ -46,3 +46,18 @@ export { lttb } from "./lttb";
 export { matchesFilter, parseFilter, parseOrderBy, RUN_FILTER_SPEC, type Comparison, type FilterSpec, type OrderTerm } from "./filter";
 export { decodePageToken, encodePageToken } from "./paging";
 export { artifactListQuery, experimentsQuery, trackingApi } from "./api";
+export {
+  createLoggedModel,
+  deleteLoggedModel,
+  deleteLoggedModelTag,
+  finalizeLoggedModel,
+  getLoggedModel,
+  logLoggedModelParams,
+  requireLoggedModelInExperiment,
+  searchLoggedModels,
+  setLoggedModelTags,
+  LOGGED_MODEL_STATUSES,
+  type LoggedModel,
+  type LoggedModelStatus,
+} from "./logged-models";
+export { getRunIO, logRunInputs, logRunOutputs, type DatasetInputRecord, type RunIO } from "./run-io";

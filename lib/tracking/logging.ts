@@ -4,6 +4,7 @@
 // costs more than the insert itself; the newest point per key is upserted set-based in the same
 // transaction.
 import { requireRole, type Actor } from "../auth";
+import { config } from "../config";
 import { bulkTransaction, dbKind, transaction, type DbKind, type Tx } from "../db";
 import { AppError, invalid, notFound } from "../errors";
 import { readLogBatch } from "./batch-input";
@@ -39,13 +40,17 @@ const UPSERT_LATEST = `ON CONFLICT ("runId", "key") DO UPDATE SET "value" = excl
  * the newest point per key (later points win ties, as they would one by one). A single statement
  * is atomic on its own, so a metrics-only batch is one round trip. Both writes only happen when
  * the run exists and is active; the statement's count is the number of points inserted.
+ * With METRICS_SYNCHRONOUS_COMMIT=off the statement sets synchronous_commit = off for its own
+ * (implicit) transaction, evaluated once as an InitPlan: the commit does not wait for the WAL
+ * flush (about 6 ms of a batch's time here), and the connection keeps its setting afterwards.
  */
-const PG_WRITE = `WITH pts AS (
+const PG_ASYNC_COMMIT = `cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v), `;
+const pgWrite = (asyncCommit: boolean) => `WITH ${asyncCommit ? PG_ASYNC_COMMIT : ""}pts AS (
     SELECT x->>0 AS "key",
       CASE (x->>2)::int WHEN 2 THEN 'Infinity'::float8 WHEN 3 THEN '-Infinity'::float8 ELSE (x->>1)::float8 END AS "value",
       (x->>2)::int = 1 AS "isNan", (x->>3)::bigint AS "step", (x->>4)::bigint AS "timestamp", n
     FROM json_array_elements($2::json) WITH ORDINALITY AS t(x, n)
-    WHERE EXISTS (SELECT 1 FROM "Run" WHERE "id" = $1 AND "lifecycleStage" = 'active')
+    WHERE EXISTS (SELECT 1 FROM "Run" WHERE "id" = $1 AND "lifecycleStage" = 'active')${asyncCommit ? ` AND (SELECT v FROM cfg) IS NOT NULL` : ""}
   ), latest AS (
     INSERT INTO "LatestMetric" ${COLUMNS}
     SELECT DISTINCT ON ("key") $1, "key", "value", "isNan", "step", "timestamp" FROM pts
@@ -76,9 +81,11 @@ function latestPerKey(points: MetricPoint[]): MetricPoint[] {
   return [...best.values()];
 }
 
-/** The metric statements of a batch, for the database in use. */
-function metricStatements(kind: DbKind, runId: string, points: MetricPoint[]): { sql: string; args: unknown[] }[] {
-  if (kind === "postgres") return [{ sql: PG_WRITE, args: [runId, JSON.stringify(points.map(encode))] }];
+const PG_WRITE = { durable: pgWrite(false), relaxed: pgWrite(true) };
+
+/** The metric statements of a batch, for the database in use; `relaxed`: PostgreSQL may commit without waiting for the flush. */
+function metricStatements(kind: DbKind, runId: string, points: MetricPoint[], relaxed = false): { sql: string; args: unknown[] }[] {
+  if (kind === "postgres") return [{ sql: relaxed ? PG_WRITE.relaxed : PG_WRITE.durable, args: [runId, JSON.stringify(points.map(encode))] }];
   return [
     { sql: SQLITE_INSERT, args: [runId, JSON.stringify(points.map(encode)), runId] },
     { sql: SQLITE_LATEST, args: [runId, JSON.stringify(latestPerKey(points).map(encode)), runId] },
@@ -96,7 +103,9 @@ async function writeMetrics(tx: Tx, runId: string, points: MetricPoint[]): Promi
  * read, to say why.
  */
 async function writeMetricsOnly(runId: string, points: MetricPoint[]): Promise<void> {
-  const [inserted] = await bulkTransaction(metricStatements(dbKind(), runId, points));
+  // Only here, a metrics-only batch on its own: a mixed batch commits its params and tags durably.
+  const relaxed = config().METRICS_SYNCHRONOUS_COMMIT === "off";
+  const [inserted] = await bulkTransaction(metricStatements(dbKind(), runId, points, relaxed));
   if (inserted === 0) {
     await transaction((tx) => requireRun(tx, runId, { active: true }));
     throw new AppError("unavailable", `Run '${runId}' changed while logging; retry`);

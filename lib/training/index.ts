@@ -15,6 +15,8 @@ export {
   type TrainingSpecInput,
   type TrainJobSpec,
 } from "./spec";
-export { TRAIN_JOB, enqueueTraining, trainJobHandler, type TrainJobResult } from "./job";
+export { JOB_ID_TAG, TRAIN_JOB, TRAIN_SEARCH_JOB, enqueueTraining, trainJobHandler, type TrainJobResult } from "./job";
+export { trainSearchJobHandler } from "./search-job";
+export { SEARCH_TAG, type SearchOnWorkers } from "./search-workers";
 export { trainingApi } from "./api";
-export { runTrainingSearch, type SearchResult, type SearchSummary } from "./search";
+export { REFIT_OF_TRIAL_TAG, TRAINING_OBJECTIVE, runTrainingSearch, trainingObjectiveFactory, type SearchResult, type SearchSummary } from "./search";

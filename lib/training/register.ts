@@ -12,6 +12,7 @@ import {
   getModelVersionByAlias,
   getRegisteredModel,
   promote,
+  searchModelVersions,
   setModelAlias,
   type ModelVersion,
 } from "../registry";
@@ -66,6 +67,13 @@ async function champion(name: string): Promise<ModelVersion | null> {
   }
 }
 
+/** The version of model `name` registered from run `runId`, if any (run ids are hexadecimal). */
+export async function versionOfRun(name: string, runId: string): Promise<ModelVersion | null> {
+  const quoted = name.replace(/'/g, "''");
+  const page = await searchModelVersions({ filter: `name = '${quoted}' and run_id = '${runId}'`, maxResults: 1 });
+  return page.items[0] ?? null;
+}
+
 export async function registerVersion(
   actor: Actor | null,
   req: RegisterRequest,
@@ -75,12 +83,16 @@ export async function registerVersion(
   const value = input.testMetrics[metric] ?? null;
   await ensureModel(actor, req.name);
   const current = await champion(req.name);
-  const mv = await createModelVersion(actor, req.name, {
-    source: input.source,
-    runId: input.runId,
-    signature: input.signature,
-    tags: { family: input.family, task: input.task },
-  });
+  // Idempotent per run: a retried training job (its worker died after registering) gets the version
+  // the run already has, so one run never becomes two versions.
+  const mv =
+    (await versionOfRun(req.name, input.runId)) ??
+    (await createModelVersion(actor, req.name, {
+      source: input.source,
+      runId: input.runId,
+      signature: input.signature,
+      tags: { family: input.family, task: input.task },
+    }));
   const base = { name: req.name, version: mv.version, metric, value, championVersion: current?.version ?? null, championValue: null as number | null };
 
   if (req.alias) {
@@ -89,6 +101,7 @@ export async function registerVersion(
     else await setModelAlias(actor, req.name, req.alias, mv.version);
     return { ...base, alias: req.alias, reason: `alias '${req.alias}' was asked for` };
   }
+  if (current?.version === mv.version) return { ...base, alias: CHAMPION, reason: "this version is already the champion" };
   if (!current) {
     await promote(actor, req.name, mv.version, { alias: CHAMPION, reason: "first version with a champion alias" });
     return { ...base, alias: CHAMPION, reason: "the model had no champion" };

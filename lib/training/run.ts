@@ -306,6 +306,8 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     }
 
     let modelVersion: Registration | null = null;
+    // A job whose lease was lost (another worker retries it) must not register: that attempt will.
+    opts.signal?.throwIfAborted();
     if (spec.register) {
       await report(0.96, `registering as '${spec.register.name}'`);
       modelVersion = await registerVersion(actor, spec.register, {

@@ -3,14 +3,17 @@
 // per-epoch validation loss; then the best configuration is refit on train+validation and evaluated
 // on test. `auto` runs a small search per family and refits the best family.
 import { createReadStream } from "node:fs";
+import { z } from "zod";
 import { stat } from "node:fs/promises";
 import { createDatasetVersion, getDatasetVersion } from "../datasets";
 import { AppError, invalid } from "../errors";
-import { TrialPruned, closeStudy, createInProcessStudy, type Study, type Trial } from "../hpo";
+import { TrialPruned, closeStudy, createInProcessStudy, type FrozenTrial, type Objective, type ObjectiveFactory, type ObjectiveSpec, type Trial } from "../hpo";
+import { PermanentJobError } from "../jobs";
 import { FAMILIES } from "../ml";
 import { PARENT_RUN_TAG, createExperiment, createRun, getExperimentByName, logBatch, setRunTags, updateRun } from "../tracking";
+import { SEARCH_TAG, awaitStudyOnWorkers, wasCancelled, type SearchOnWorkers } from "./search-workers";
 import { TrainingFailedError, datasetNameFromPath, runTraining, type TrainingOptions, type TrainingResult } from "./run";
-import { AUTO_FAMILY, type TrainingSpec } from "./spec";
+import { AUTO_FAMILY, trainJobSpecSchema, type TrainingSpec } from "./spec";
 
 export interface SearchSummary {
   studyId: string;
@@ -89,8 +92,95 @@ async function experimentId(name: string): Promise<string> {
   }
 }
 
-/** Runs the search described by `spec.hpo` and the refit; the result is the refit run's, plus the search summary. */
-export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOptions): Promise<SearchResult> {
+/** What one trial of a training search needs; stored as the study's objective spec (plain JSON). */
+interface TrialSetup {
+  family: string;
+  /** The training spec every trial starts from (dataset by name and version, no search, no test). */
+  spec: TrainingSpec;
+  /** Hyperparameters the user fixed; the rest of the family's space is searched. */
+  userParams: Record<string, unknown>;
+  /** Run name prefix. */
+  label: string;
+}
+
+export const TRAINING_OBJECTIVE = "training";
+/** Tag of the refit run: `studyId:trialNumber` of the configuration it refits. */
+export const REFIT_OF_TRIAL_TAG = "mlops.refit_of_trial";
+
+function trainingObjectiveSpec(s: TrialSetup): ObjectiveSpec {
+  return { kind: TRAINING_OBJECTIVE, family: s.family, spec: { ...s.spec, family: s.family, params: s.userParams }, params: s.userParams, label: s.label };
+}
+
+/**
+ * One trial: a child run of the parent run trained with the sampled hyperparameters, reporting every
+ * epoch's validation loss and asking the pruner every PRUNE_EVERY epochs.
+ */
+function trainingTrialObjective(s: TrialSetup & { studyId: string; parentRunId: string; opts: TrainingOptions }): Objective {
+  const { family, userParams, label, studyId, parentRunId, opts } = s;
+  return async (trial) => {
+    const params = { ...userParams, ...SPACES[family]!(trial, userParams) };
+    const prune = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, prune.signal]) : prune.signal;
+    let pruned = false;
+    let bestEpoch = { loss: Infinity, epoch: 0 };
+    try {
+      const r = await runTraining(
+        { ...s.spec, family, params, runName: `${label}-${family}-trial-${trial.number}` },
+        {
+          actor: opts.actor,
+          signal,
+          tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, "mlops.study": studyId, "mlops.trial": String(trial.number) },
+          onEpoch: async (_f, rep) => {
+            if (rep.valLoss === null || !Number.isFinite(rep.valLoss)) return;
+            if (rep.valLoss < bestEpoch.loss) bestEpoch = { loss: rep.valLoss, epoch: rep.epoch };
+            trial.report(rep.valLoss, rep.epoch);
+            if (rep.epoch % PRUNE_EVERY === 0 && (await trial.shouldPrune())) {
+              pruned = true;
+              prune.abort(new TrialPruned());
+            }
+          },
+        },
+      );
+      trial.setUserAttr("run_id", r.runId);
+      trial.setUserAttr("best_epoch", bestEpoch.epoch);
+      trial.setUserAttr("params", params);
+      return validationLoss(r);
+    } catch (err) {
+      if (err instanceof TrainingFailedError) trial.setUserAttr("run_id", err.runId);
+      if (pruned && !opts.signal?.aborted) throw new TrialPruned(`pruned at epoch ${Object.keys(trial.frozenView().intermediateValues).length}`);
+      throw err;
+    }
+  };
+}
+
+const objectiveSpecSchema = z.object({
+  kind: z.literal(TRAINING_OBJECTIVE),
+  family: z.string().refine((f) => f in SPACES, { message: `family has no search space; one of ${Object.keys(SPACES).join(", ")}` }),
+  spec: trainJobSpecSchema,
+  params: z.record(z.string(), z.unknown()).default({}),
+  label: z.string().min(1),
+});
+
+/**
+ * The objective factory for `hpo.trial` jobs of a training study (`{kind: "training", ...}`), so that
+ * the platform's workers can run a training search's trials: each trial is a child run of the
+ * study's parent run, as in the in-process search.
+ */
+export const trainingObjectiveFactory: ObjectiveFactory = (raw, ctx) => {
+  const parsed = objectiveSpecSchema.safeParse(raw);
+  if (!parsed.success) throw new PermanentJobError(`bad training objective: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!ctx.parentRunId) throw new PermanentJobError(`study ${ctx.study.id} has no parent run for its trials`);
+  const o = parsed.data;
+  const spec = o.spec as TrainingSpec;
+  return trainingTrialObjective({ family: o.family, spec, userParams: o.params, label: o.label, studyId: ctx.study.id, parentRunId: ctx.parentRunId, opts: { actor: null, signal: ctx.signal } });
+};
+
+/**
+ * Runs the search described by `spec.hpo` and the refit; the result is the refit run's, plus the search
+ * summary. Without `onWorkers` the trials run one after another in this process; with it they are
+ * `hpo.trial` jobs of a database study that any worker serves, and this call only waits for them.
+ */
+export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOptions, onWorkers?: SearchOnWorkers): Promise<SearchResult> {
   const hpo = spec.hpo!;
   const families = spec.family === AUTO_FAMILY ? Object.keys(FAMILIES) : [spec.family];
   for (const f of families) if (!SPACES[f] && families.length === 1) throw invalid(`family '${f}' has no search space; search one of ${Object.keys(SPACES).join(", ")}`);
@@ -115,97 +205,92 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
   const perFamily = searched.length === 1 ? hpo.trials : Math.max(2, Math.floor(hpo.trials / searched.length));
   const label = spec.runName ?? `search-${spec.family}`;
 
-  const parent = await createRun(opts.actor, {
-    experimentId: await experimentId(experiment),
-    name: label,
-    tags: { "mlops.family": spec.family, "mlops.search": "tpe", ...opts.tags },
-  });
-  await logBatch(opts.actor, parent.id, {
-    params: [
-      { key: "family", value: spec.family },
-      { key: "target", value: spec.target },
-      { key: "hpo_trials", value: String(hpo.trials) },
-      { key: "seed", value: String(spec.seed) },
-    ],
-  });
-  const parentRunId = parent.id;
+  // A retried search job carries on under the parent run (and studies) of its earlier attempts.
+  let parentRunId: string;
+  if (onWorkers?.parentRunId) {
+    parentRunId = onWorkers.parentRunId;
+    await updateRun(opts.actor, parentRunId, { status: "RUNNING" });
+  } else {
+    const parent = await createRun(opts.actor, {
+      experimentId: await experimentId(experiment),
+      name: label,
+      tags: { "mlops.family": spec.family, [SEARCH_TAG]: "tpe", ...opts.tags },
+    });
+    await logBatch(opts.actor, parent.id, {
+      params: [
+        { key: "family", value: spec.family },
+        { key: "target", value: spec.target },
+        { key: "hpo_trials", value: String(hpo.trials) },
+        { key: "seed", value: String(spec.seed) },
+      ],
+    });
+    parentRunId = parent.id;
+  }
   try {
     const summaries: SearchSummary["families"] = [];
     let firstFailure: string | null = null;
-    let best: { family: string; study: Study; value: number; epoch: number } | null = null;
+    let best: { family: string; studyId: string; studyName: string; trial: FrozenTrial; value: number; epoch: number } | null = null;
     for (const [i, family] of searched.entries()) {
-      const study = await createInProcessStudy({
-        name: `${label}-${family}-${parentRunId.slice(0, 8)}`,
-        direction: "minimize",
-        sampler: { name: "tpe", seed: hpo.seed ?? spec.seed },
-        pruner: { name: "median", nStartupTrials: 3, nWarmupSteps: 5 },
-        nTrials: perFamily,
-        objective: { kind: "training", family },
-        parentRunId,
-      });
-      await setRunTags(opts.actor, parentRunId, { [`mlops.study.${family}`]: study.id });
       const userParams = (families.length > 1 && spec.params[family] && typeof spec.params[family] === "object" ? spec.params[family] : families.length > 1 ? {} : spec.params) as Record<string, unknown>;
-      let done = 0;
-      await study.optimize(
-        async (trial) => {
-          const params = { ...userParams, ...SPACES[family]!(trial, userParams) };
-          const prune = new AbortController();
-          const signal = opts.signal ? AbortSignal.any([opts.signal, prune.signal]) : prune.signal;
-          let pruned = false;
-          let bestEpoch = { loss: Infinity, epoch: 0 };
-          try {
-            const r = await runTraining(
-              { ...base, family, params, runName: `${label}-${family}-trial-${trial.number}` },
-              {
-                actor: opts.actor,
-                signal,
-                tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, "mlops.study": study.id, "mlops.trial": String(trial.number) },
-                onEpoch: async (_f, rep) => {
-                  if (rep.valLoss === null || !Number.isFinite(rep.valLoss)) return;
-                  if (rep.valLoss < bestEpoch.loss) bestEpoch = { loss: rep.valLoss, epoch: rep.epoch };
-                  trial.report(rep.valLoss, rep.epoch);
-                  if (rep.epoch % PRUNE_EVERY === 0 && (await trial.shouldPrune())) {
-                    pruned = true;
-                    prune.abort(new TrialPruned());
-                  }
-                },
-              },
-            );
-            trial.setUserAttr("run_id", r.runId);
-            trial.setUserAttr("best_epoch", bestEpoch.epoch);
-            trial.setUserAttr("params", params);
-            return validationLoss(r);
-          } catch (err) {
-            if (err instanceof TrainingFailedError) trial.setUserAttr("run_id", err.runId);
-            if (pruned && !opts.signal?.aborted) throw new TrialPruned(`pruned at epoch ${Object.keys(trial.frozenView().intermediateValues).length}`);
-            throw err;
-          } finally {
-            await opts.onProgress?.(Math.min(0.9, (i + ++done / perFamily) / searched.length) * 0.9, `${family}: trial ${done}/${perFamily}`);
-          }
-        },
-        { nTrials: perFamily, signal: opts.signal },
-      );
-      await closeStudy(study.id, "complete");
-      const bt = study.trials.filter((t) => t.state === "COMPLETE").sort((a, b) => (a.value as number) - (b.value as number))[0];
-      const failed = study.trials.find((t) => t.state === "FAIL");
+      const input = {
+        direction: "minimize" as const,
+        sampler: { name: "tpe" as const, seed: hpo.seed ?? spec.seed },
+        pruner: { name: "median" as const, nStartupTrials: 3, nWarmupSteps: 5 },
+        nTrials: perFamily,
+        objective: trainingObjectiveSpec({ family, spec: base, userParams, label }),
+        parentRunId,
+      };
+      const report = (done: number, bestValue: number | null) =>
+        opts.onProgress?.(
+          Math.min(0.9, (i + done / perFamily) / searched.length) * 0.9,
+          `${searched.length > 1 ? `${family}: ` : ""}trial ${done}/${perFamily}${bestValue === null ? "" : `, best ${bestValue.toPrecision(4)}`}`,
+        );
+      let studyId: string;
+      let studyName: string;
+      let trials: readonly FrozenTrial[];
+      if (onWorkers) {
+        // Keyed by the job: a retried attempt finds and waits for the study its dead attempt started.
+        ({ studyId, studyName, trials } = await awaitStudyOnWorkers({ ...input, name: `${label}-${family}-job-${onWorkers.jobId}` }, onWorkers, opts.signal, report));
+      } else {
+        const study = await createInProcessStudy({ ...input, name: `${label}-${family}-${parentRunId.slice(0, 8)}` });
+        let done = 0;
+        const objective = trainingTrialObjective({ family, spec: base, userParams, label, studyId: study.id, parentRunId, opts });
+        await study.optimize(
+          async (trial) => {
+            try {
+              return await objective(trial);
+            } finally {
+              done++;
+              await report(done, study.trials.some((t) => t.state === "COMPLETE") ? study.bestValue : null);
+            }
+          },
+          { nTrials: perFamily, signal: opts.signal },
+        );
+        await closeStudy(study.id, "complete");
+        ({ id: studyId, name: studyName } = study);
+        trials = study.trials;
+      }
+      await setRunTags(opts.actor, parentRunId, { [`mlops.study.${family}`]: studyId });
+      const bt = trials.filter((t) => t.state === "COMPLETE").sort((a, b) => (a.value as number) - (b.value as number))[0];
+      const failed = trials.find((t) => t.state === "FAIL");
       if (failed) firstFailure ??= `${family} trial ${failed.number}: ${String(failed.systemAttrs.fail_reason)}`;
       summaries.push({
         family,
-        studyId: study.id,
-        trials: study.trials.length,
+        studyId,
+        trials: trials.length,
         bestValue: bt ? (bt.value as number) : null,
         bestParams: bt ? ((bt.userAttrs.params as Record<string, unknown>) ?? null) : null,
       });
-      if (bt && (!best || (bt.value as number) < best.value)) best = { family, study, value: bt.value as number, epoch: Number(bt.userAttrs.best_epoch ?? 0) };
+      if (bt && (!best || (bt.value as number) < best.value)) best = { family, studyId, studyName, trial: bt, value: bt.value as number, epoch: Number(bt.userAttrs.best_epoch ?? 0) };
     }
     if (!best) throw invalid(`no trial completed (${summaries.map((s) => `${s.family}: ${s.trials} trial(s)`).join("; ")})${firstFailure ? `; first failure: ${firstFailure}` : ""}`);
-    const bestTrial = best.study.bestTrial;
+    const bestTrial = best.trial;
     const bestParams = bestTrial.userAttrs.params as Record<string, unknown>;
 
     await opts.onProgress?.(0.9, `refitting ${best.family} on train+validation`);
     const refit = await runTraining(
       { ...base, test: spec.test, register: spec.register, family: best.family, params: { ...bestParams, ...fixedBudget(best.family, best.epoch) }, runName: `${label}-refit` },
-      { ...opts, refit: true, onProgress: (f, m) => opts.onProgress?.(0.9 + 0.1 * f, `refit: ${m}`), tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, "mlops.refit_of_trial": `${best.study.id}:${bestTrial.number}` } },
+      { ...opts, refit: true, onProgress: (f, m) => opts.onProgress?.(0.9 + 0.1 * f, `refit: ${m}`), tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, [REFIT_OF_TRIAL_TAG]: `${best.studyId}:${bestTrial.number}` } },
     );
     await logBatch(opts.actor, parentRunId, {
       metrics: [
@@ -221,14 +306,16 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
     return {
       ...refit,
       search: {
-        studyId: best.study.id,
-        studyName: best.study.name,
+        studyId: best.studyId,
+        studyName: best.studyName,
         parentRunId,
         families: summaries,
         bestTrial: { family: best.family, number: bestTrial.number, value: best.value, params: bestParams },
       },
     };
   } catch (err) {
+    // A worker that stops or loses the lease leaves the parent running: the job's retry carries on.
+    if (onWorkers && opts.signal?.aborted && !wasCancelled(opts.signal)) throw err;
     await setRunTags(opts.actor, parentRunId, { "mlops.error": (err instanceof Error ? err.message : String(err)).slice(0, 8000) }).catch(() => undefined);
     await updateRun(opts.actor, parentRunId, { status: opts.signal?.aborted ? "KILLED" : "FAILED" }).catch(() => undefined);
     throw err;

@@ -7,11 +7,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { resetConfig } from "@/lib/config";
 import { db } from "@/lib/db";
-import { getStudyDetail } from "@/lib/hpo";
-import { getRun } from "@/lib/tracking";
-import { runTraining, type SearchResult } from "@/lib/training";
+import { createReadStream } from "node:fs";
+import { createDatasetVersion } from "@/lib/datasets";
+import { HPO_TRIAL_JOB, createDbStudy, getStudyDetail, getStudyRow } from "@/lib/hpo";
+import { WorkerRunner } from "@/lib/jobs";
+import { createExperiment, createRun, getRun } from "@/lib/tracking";
+import { TRAINING_OBJECTIVE, runTraining, type SearchResult } from "@/lib/training";
+import { jobHandlers } from "@/workers/handlers";
 import { uid } from "../support/factories";
 import { spawnNode } from "../support/processes";
+import { waitFor } from "../support/wait";
 
 const IRIS = join(import.meta.dirname, "..", "..", "..", "shared", "datasets", "iris.csv");
 const FAST = { epochs: 40, patience: 5 };
@@ -73,6 +78,64 @@ describe("training with a hyperparameter search", () => {
     // One dataset version for the whole search (the CSV is ingested once), not one per trial.
     const trialDatasets = new Set(await Promise.all(detail.trials.map(async (t) => (await getRun(t.run_id!)).tags["mlops.dataset"])));
     expect(trialDatasets.size).toBe(1);
+  }, 300_000);
+
+  it("tunes gbdt over its own space and refits with the best trial's number of boosting rounds", async () => {
+    const r = (await runTraining(
+      { dataset: { csvPath: IRIS }, target: "target", family: "gbdt", params: { n_estimators: 40 }, experiment: `hpo-gbdt-${uid()}`, hpo: { trials: 3, seed: 5 } },
+      { actor: null },
+    )) as SearchResult;
+    const detail = await getStudyDetail(r.search.studyId);
+    expect(detail.trials).toHaveLength(3);
+    for (const t of detail.trials) {
+      // n_estimators was given, so it stays fixed; the rest of the gbdt space is searched.
+      expect(Object.keys(t.params).sort()).toEqual(["colsample", "lambda_l2", "learning_rate", "max_leaves", "min_samples_leaf", "subsample"]);
+      expect(t.params.max_leaves).toBeGreaterThanOrEqual(4);
+      expect(t.params.max_leaves).toBeLessThanOrEqual(128);
+      expect(t.params.learning_rate).toBeGreaterThanOrEqual(0.01);
+      expect(t.params.learning_rate).toBeLessThanOrEqual(0.3);
+      // Per-iteration validation loss is what the pruner sees.
+      expect(t.intermediate_values.length).toBeGreaterThan(0);
+    }
+    const refit = await getRun(r.runId);
+    const rounds = Number(refit.params.n_estimators);
+    expect(rounds).toBeGreaterThanOrEqual(1);
+    expect(rounds).toBeLessThanOrEqual(40);
+    expect(r.testMetrics.accuracy).toBeGreaterThan(0.8);
+  }, 300_000);
+
+  it("runs a training study's trials as hpo.trial jobs on the platform's workers, each a child run", async () => {
+    const v = (await createDatasetVersion(null, { name: `iris-jobs-${uid()}`, stream: createReadStream(IRIS) })).version;
+    const experiment = await createExperiment(null, { name: `hpo-jobs-${uid()}` });
+    const parent = await createRun(null, { experimentId: experiment.id, name: "search-linear" });
+    const spec = { dataset: { name: v.datasetName, version: v.version }, target: "target", family: "linear", params: FAST, seed: 1, experiment: experiment.name };
+    const handle = await createDbStudy({
+      name: `train-jobs-${uid()}`,
+      nTrials: 3,
+      objective: { kind: TRAINING_OBJECTIVE, family: "linear", spec, params: FAST, label: "search-linear" },
+      parentRunId: parent.id,
+      sampler: { name: "tpe", seed: 1 },
+      pruner: { name: "median", nStartupTrials: 3, nWarmupSteps: 5 },
+    });
+    // The platform worker's own handler table serves the trial jobs.
+    const runner = new WorkerRunner({ handlers: { [HPO_TRIAL_JOB]: jobHandlers()[HPO_TRIAL_JOB]! }, pollMs: 20, concurrency: 2 });
+    await runner.start();
+    try {
+      await waitFor(() => getStudyRow(handle.id), (s) => s.state !== "running", { what: "the training study to finish", timeoutMs: 240_000, intervalMs: 200 });
+    } finally {
+      await runner.stop(500);
+    }
+    const detail = await getStudyDetail(handle.id);
+    expect(detail.trials.map((t) => t.number)).toEqual([0, 1, 2]);
+    for (const t of detail.trials) {
+      expect(["COMPLETE", "PRUNED"]).toContain(t.state);
+      expect(Object.keys(t.params).sort()).toEqual(["batch_size", "l2", "learning_rate"]);
+      expect(t.intermediate_values.length).toBeGreaterThan(0);
+      const run = await getRun(t.run_id!);
+      expect(run.parentRunId).toBe(parent.id);
+      expect(run.tags["mlops.study"]).toBe(handle.id);
+      expect(run.tags["mlops.trial"]).toBe(String(t.number));
+    }
   }, 300_000);
 
   it("refuses a search with a target that does not exist, before any run", async () => {

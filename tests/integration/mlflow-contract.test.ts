@@ -1,41 +1,17 @@
 // Replays the request sequences of the stock Python mlflow client (RestStore, registry RestStore,
 // HttpArtifactRepository) against the route handlers, and checks MLflow's wire format.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetConfig } from "@/lib/config";
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { makeApiKey, uid } from "../support/factories";
-import { mlflowClient } from "../support/mlflow";
+import { mlflowClient, mlflowTestEnv, startMlflowRun } from "../support/mlflow";
 
-let dir: string;
-let client: ReturnType<typeof mlflowClient>;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mlops-mlflow-"));
-  process.env.ARTIFACT_STORE = `file:${dir}`;
-  resetConfig();
-  client = mlflowClient((await makeApiKey("editor")).key);
-});
-
-afterAll(() => {
-  delete process.env.ARTIFACT_STORE;
-  resetConfig();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function startRun(experimentName = `contract-${uid()}`) {
-  const { call } = client;
-  const created = await call("POST", "experiments/create", { name: experimentName });
-  const experimentId = created.body.experiment_id as string;
-  const run = await call("POST", "runs/create", { experiment_id: experimentId, start_time: Date.now(), tags: [] });
-  return { experimentId, runId: run.body.run.info.run_id as string };
-}
+const env = mlflowTestEnv("mlflow");
+const startRun = (experimentName?: string) => startMlflowRun(env.client, experimentName);
 
 describe("set_experiment + start_run + log_metric + end_run", () => {
   it("follows the client's sequence with MLflow's wire format", async () => {
-    const { call } = client;
+    const { call } = env.client;
     const name = `contract-${uid()}`;
 
     const missing = await call("GET", "experiments/get-by-name", { experiment_name: name });
@@ -106,16 +82,16 @@ describe("set_experiment + start_run + log_metric + end_run", () => {
   });
 
   it("knows the default experiment as \"0\"", async () => {
-    const got = await client.call("GET", "experiments/get", { experiment_id: "0" });
+    const got = await env.client.call("GET", "experiments/get", { experiment_id: "0" });
     expect(got.body.experiment).toMatchObject({ experiment_id: "0", name: "Default", artifact_location: "mlflow-artifacts:/0" });
-    const run = await client.call("POST", "runs/create", { start_time: Date.now(), tags: [] });
+    const run = await env.client.call("POST", "runs/create", { start_time: Date.now(), tags: [] });
     expect(run.body.run.info.experiment_id).toBe("0");
   });
 
   it("answers a duplicate experiment with RESOURCE_ALREADY_EXISTS (400)", async () => {
     const name = `dup-${uid()}`;
-    await client.call("POST", "experiments/create", { name });
-    const dup = await client.call("POST", "experiments/create", { name });
+    await env.client.call("POST", "experiments/create", { name });
+    const dup = await env.client.call("POST", "experiments/create", { name });
     expect(dup.status).toBe(400);
     expect(dup.body.error_code).toBe("RESOURCE_ALREADY_EXISTS");
   });
@@ -125,33 +101,33 @@ describe("logging rules", () => {
   it("refuses a batch of 1001 metrics with 400 and stores nothing", async () => {
     const { runId } = await startRun();
     const metrics = Array.from({ length: 1001 }, (_, i) => ({ key: "m", value: i, timestamp: 1, step: i }));
-    const res = await client.call("POST", "runs/log-batch", { run_id: runId, metrics });
+    const res = await env.client.call("POST", "runs/log-batch", { run_id: runId, metrics });
     expect(res.status).toBe(400);
     expect(res.body.error_code).toBe("INVALID_PARAMETER_VALUE");
     expect(await db().metric.count({ where: { runId } })).toBe(0);
-    const ok = await client.call("POST", "runs/log-batch", { run_id: runId, metrics: metrics.slice(0, 1000), params: [], tags: [] });
+    const ok = await env.client.call("POST", "runs/log-batch", { run_id: runId, metrics: metrics.slice(0, 1000), params: [], tags: [] });
     expect(ok.status).toBe(200);
     expect(await db().metric.count({ where: { runId } })).toBe(1000);
   });
 
   it("answers a param re-logged with another value with 400 INVALID_PARAMETER_VALUE", async () => {
     const { runId } = await startRun();
-    expect((await client.call("POST", "runs/log-parameter", { run_id: runId, key: "lr", value: "0.01" })).status).toBe(200);
-    expect((await client.call("POST", "runs/log-parameter", { run_id: runId, key: "lr", value: "0.01" })).status).toBe(200);
-    const changed = await client.call("POST", "runs/log-parameter", { run_id: runId, key: "lr", value: "0.1" });
+    expect((await env.client.call("POST", "runs/log-parameter", { run_id: runId, key: "lr", value: "0.01" })).status).toBe(200);
+    expect((await env.client.call("POST", "runs/log-parameter", { run_id: runId, key: "lr", value: "0.01" })).status).toBe(200);
+    const changed = await env.client.call("POST", "runs/log-parameter", { run_id: runId, key: "lr", value: "0.1" });
     expect(changed.status).toBe(400);
     expect(changed.body.error_code).toBe("INVALID_PARAMETER_VALUE");
-    const viaBatch = await client.call("POST", "runs/log-batch", { run_id: runId, params: [{ key: "lr", value: "0.2" }] });
+    const viaBatch = await env.client.call("POST", "runs/log-batch", { run_id: runId, params: [{ key: "lr", value: "0.2" }] });
     expect(viaBatch.body.error_code).toBe("INVALID_PARAMETER_VALUE");
   });
 
   it("answers an unknown run with 404 RESOURCE_DOES_NOT_EXIST", async () => {
     const id = "ab".repeat(16);
     for (const res of [
-      await client.call("GET", "runs/get", { run_id: id }),
-      await client.call("POST", "runs/log-metric", { run_id: id, key: "m", value: 1, timestamp: 1, step: 0 }),
-      await client.call("POST", "runs/update", { run_id: id, status: "FINISHED", end_time: 1 }),
-      await client.call("GET", "metrics/get-history", { run_id: id, metric_key: "m" }),
+      await env.client.call("GET", "runs/get", { run_id: id }),
+      await env.client.call("POST", "runs/log-metric", { run_id: id, key: "m", value: 1, timestamp: 1, step: 0 }),
+      await env.client.call("POST", "runs/update", { run_id: id, status: "FINISHED", end_time: 1 }),
+      await env.client.call("GET", "metrics/get-history", { run_id: id, metric_key: "m" }),
     ]) {
       expect(res.status).toBe(404);
       expect(res.body.error_code).toBe("RESOURCE_DOES_NOT_EXIST");
@@ -161,23 +137,23 @@ describe("logging rules", () => {
   it("round-trips NaN and ±Infinity as protobuf's JSON strings", async () => {
     const { runId } = await startRun();
     for (const [step, value] of [[0, "NaN"], [1, "Infinity"], [2, "-Infinity"], [3, 1.5]] as const) {
-      const r = await client.call("POST", "runs/log-metric", { run_id: runId, key: "weird", value, timestamp: 100 + step, step });
+      const r = await env.client.call("POST", "runs/log-metric", { run_id: runId, key: "weird", value, timestamp: 100 + step, step });
       expect(r.status).toBe(200);
     }
-    const h = await client.call("GET", "metrics/get-history", { run_id: runId, metric_key: "weird" });
+    const h = await env.client.call("GET", "metrics/get-history", { run_id: runId, metric_key: "weird" });
     expect(h.body.metrics.map((m: { value: unknown }) => m.value)).toEqual(["NaN", "Infinity", "-Infinity", 1.5]);
     expect(h.text).toContain('"value":"NaN"');
-    const batch = await client.call("POST", "runs/log-batch", { run_id: runId, metrics: [{ key: "b", value: "NaN", timestamp: 5, step: 9 }] });
+    const batch = await env.client.call("POST", "runs/log-batch", { run_id: runId, metrics: [{ key: "b", value: "NaN", timestamp: 5, step: 9 }] });
     expect(batch.status).toBe(200);
-    const run = await client.call("GET", "runs/get", { run_id: runId });
+    const run = await env.client.call("GET", "runs/get", { run_id: runId });
     expect(run.body.run.data.metrics).toEqual(expect.arrayContaining([{ key: "b", value: "NaN", timestamp: 5, step: 9 }]));
   });
 
   it("sets tags (set_tag) and logs batches of params and tags", async () => {
     const { runId } = await startRun();
-    expect((await client.call("POST", "runs/set-tag", { run_id: runId, run_uuid: runId, key: "team", value: "risk" })).status).toBe(200);
-    await client.call("POST", "runs/log-batch", { run_id: runId, params: [{ key: "depth", value: "4" }], tags: [{ key: "stage", value: "dev" }] });
-    const run = await client.call("GET", "runs/get", { run_id: runId });
+    expect((await env.client.call("POST", "runs/set-tag", { run_id: runId, run_uuid: runId, key: "team", value: "risk" })).status).toBe(200);
+    await env.client.call("POST", "runs/log-batch", { run_id: runId, params: [{ key: "depth", value: "4" }], tags: [{ key: "stage", value: "dev" }] });
+    const run = await env.client.call("GET", "runs/get", { run_id: runId });
     expect(run.body.run.data.params).toEqual([{ key: "depth", value: "4" }]);
     expect(run.body.run.data.tags).toEqual(expect.arrayContaining([{ key: "team", value: "risk" }, { key: "stage", value: "dev" }]));
   });
@@ -189,16 +165,16 @@ describe("search_runs and get_metric_history", () => {
     const { experimentId } = await startRun(name);
     const ids: string[] = [];
     for (const [acc, lr] of [[0.7, "0.1"], [0.95, "0.01"], [0.9, "0.01"]] as const) {
-      const r = await client.call("POST", "runs/create", { experiment_id: experimentId, start_time: Date.now(), tags: [] });
+      const r = await env.client.call("POST", "runs/create", { experiment_id: experimentId, start_time: Date.now(), tags: [] });
       const id = r.body.run.info.run_id;
       ids.push(id);
-      await client.call("POST", "runs/log-batch", {
+      await env.client.call("POST", "runs/log-batch", {
         run_id: id,
         metrics: [{ key: "accuracy", value: acc, timestamp: 1, step: 0 }],
         params: [{ key: "lr", value: lr }],
       });
     }
-    const res = await client.call("POST", "runs/search", {
+    const res = await env.client.call("POST", "runs/search", {
       experiment_ids: [experimentId],
       filter: "metrics.accuracy > 0.8 and params.lr = '0.01'",
       run_view_type: "ACTIVE_ONLY",
@@ -208,7 +184,7 @@ describe("search_runs and get_metric_history", () => {
     expect(res.status).toBe(200);
     expect(res.body.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([ids[1]]);
     expect(res.body.next_page_token).toEqual(expect.any(String));
-    const next = await client.call("POST", "runs/search", {
+    const next = await env.client.call("POST", "runs/search", {
       experiment_ids: [experimentId],
       filter: "metrics.accuracy > 0.8 and params.lr = '0.01'",
       run_view_type: "ACTIVE_ONLY",
@@ -219,10 +195,10 @@ describe("search_runs and get_metric_history", () => {
     expect(next.body.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([ids[2]]);
     expect(next.body).not.toHaveProperty("next_page_token");
 
-    const none = await client.call("POST", "runs/search", { experiment_ids: [experimentId], filter: "metrics.accuracy > 2" });
+    const none = await env.client.call("POST", "runs/search", { experiment_ids: [experimentId], filter: "metrics.accuracy > 2" });
     expect(none.body).toEqual({});
 
-    const bad = await client.call("POST", "runs/search", { experiment_ids: [experimentId], filter: "metrics.accuracy >> 2" });
+    const bad = await env.client.call("POST", "runs/search", { experiment_ids: [experimentId], filter: "metrics.accuracy >> 2" });
     expect(bad.status).toBe(400);
     expect(bad.body.error_code).toBe("INVALID_PARAMETER_VALUE");
     expect(bad.body.message).toMatch(/position/);
@@ -230,16 +206,16 @@ describe("search_runs and get_metric_history", () => {
 
   it("returns the whole history, and pages it when max_results is given", async () => {
     const { runId } = await startRun();
-    await client.call("POST", "runs/log-batch", {
+    await env.client.call("POST", "runs/log-batch", {
       run_id: runId,
       metrics: Array.from({ length: 5 }, (_, i) => ({ key: "loss", value: 1 / (i + 1), timestamp: 1000 + i, step: i })),
     });
-    const all = await client.call("GET", "metrics/get-history", { run_uuid: runId, run_id: runId, metric_key: "loss" });
+    const all = await env.client.call("GET", "metrics/get-history", { run_uuid: runId, run_id: runId, metric_key: "loss" });
     expect(all.body.metrics).toHaveLength(5);
     expect(all.body.metrics[0]).toEqual({ key: "loss", value: 1, timestamp: 1000, step: 0 });
-    const page = await client.call("GET", "metrics/get-history", { run_id: runId, metric_key: "loss", max_results: 2 });
+    const page = await env.client.call("GET", "metrics/get-history", { run_id: runId, metric_key: "loss", max_results: 2 });
     expect(page.body.metrics).toHaveLength(2);
-    const rest = await client.call("GET", "metrics/get-history", {
+    const rest = await env.client.call("GET", "metrics/get-history", {
       run_id: runId,
       metric_key: "loss",
       max_results: 10,
@@ -251,7 +227,7 @@ describe("search_runs and get_metric_history", () => {
 
 describe("model registry", () => {
   it("register_model: registered-models/create → model-versions/create → model-versions/get", async () => {
-    const { call } = client;
+    const { call } = env.client;
     const { runId, experimentId } = await startRun();
     const name = `model-${uid()}`;
     const created = await call("POST", "registered-models/create", { name });
@@ -276,7 +252,7 @@ describe("model registry", () => {
   });
 
   it("set_registered_model_alias + get_model_version_by_alias + delete alias", async () => {
-    const { call } = client;
+    const { call } = env.client;
     const name = `alias-${uid()}`;
     await call("POST", "registered-models/create", { name });
     await call("POST", "model-versions/create", { name, source: "mlflow-artifacts:/0/x/artifacts/model" });
@@ -295,7 +271,7 @@ describe("model registry", () => {
   });
 
   it("transition_model_version_stage with archive_existing_versions", async () => {
-    const { call } = client;
+    const { call } = env.client;
     const name = `stage-${uid()}`;
     await call("POST", "registered-models/create", { name });
     await call("POST", "model-versions/create", { name, source: "s1" });
@@ -316,39 +292,39 @@ describe("artifacts (log_artifact, list_artifacts, download)", () => {
   it("uploads, lists and downloads through mlflow-artifacts", async () => {
     const { runId, experimentId } = await startRun();
     const root = `artifacts/${experimentId}/${runId}/artifacts`;
-    const put = await client.artifacts("PUT", `${root}/model/MLmodel`, { data: "flavors: {}\n" });
+    const put = await env.client.artifacts("PUT", `${root}/model/MLmodel`, { data: "flavors: {}\n" });
     expect(put.status).toBe(200);
-    await client.artifacts("PUT", `${root}/model/weights.bin`, { data: new Uint8Array([1, 2, 3]) });
-    await client.artifacts("PUT", `${root}/notes.txt`, { data: "hello" });
+    await env.client.artifacts("PUT", `${root}/model/weights.bin`, { data: new Uint8Array([1, 2, 3]) });
+    await env.client.artifacts("PUT", `${root}/notes.txt`, { data: "hello" });
 
-    const top = await client.artifacts("GET", "artifacts", { query: { path: `${experimentId}/${runId}/artifacts` } });
+    const top = await env.client.artifacts("GET", "artifacts", { query: { path: `${experimentId}/${runId}/artifacts` } });
     expect(top.body.files).toEqual([
       { path: "model", is_dir: true },
       { path: "notes.txt", is_dir: false, file_size: 5 },
     ]);
-    const model = await client.artifacts("GET", "artifacts", { query: { path: `${experimentId}/${runId}/artifacts/model` } });
+    const model = await env.client.artifacts("GET", "artifacts", { query: { path: `${experimentId}/${runId}/artifacts/model` } });
     expect(model.body.files.map((f: { path: string }) => f.path)).toEqual(["MLmodel", "weights.bin"]);
-    const got = await client.artifacts("GET", `${root}/model/weights.bin`);
+    const got = await env.client.artifacts("GET", `${root}/model/weights.bin`);
     expect([...got.bytes]).toEqual([1, 2, 3]);
-    const viaTracking = await client.call("GET", "artifacts/list", { run_id: runId });
+    const viaTracking = await env.client.call("GET", "artifacts/list", { run_id: runId });
     expect(viaTracking.body.root_uri).toBe(`mlflow-artifacts:/${experimentId}/${runId}/artifacts`);
     expect(viaTracking.body.files).toHaveLength(2);
   });
 
   it("rejects traversal and writes outside a run folder, writing nothing", async () => {
     const { runId, experimentId } = await startRun();
-    const before = readdirSync(dir, { recursive: true });
+    const before = readdirSync(env.dir, { recursive: true });
     for (const path of [
       `artifacts/${experimentId}/${runId}/artifacts/../../../escape.txt`,
       `artifacts/${experimentId}/${runId}/artifacts/a\\b.txt`,
       `artifacts/${experimentId}/${runId}/artifacts/a\u0000b`,
       `artifacts/${experimentId}/${runId}/escape.txt`,
     ]) {
-      const res = await client.artifacts("PUT", path, { data: "x" });
+      const res = await env.client.artifacts("PUT", path, { data: "x" });
       expect(res.status).toBe(400);
       expect(res.body.error_code).toBe("INVALID_PARAMETER_VALUE");
     }
-    expect(readdirSync(dir, { recursive: true })).toEqual(before);
+    expect(readdirSync(env.dir, { recursive: true })).toEqual(before);
   });
 });
 
@@ -365,10 +341,10 @@ describe("auth and routing", () => {
   });
 
   it("answers unknown endpoints with ENDPOINT_NOT_FOUND", async () => {
-    const res = await client.call("POST", "runs/no-such-thing", {});
+    const res = await env.client.call("POST", "runs/no-such-thing", {});
     expect(res.status).toBe(404);
     expect(res.body.error_code).toBe("ENDPOINT_NOT_FOUND");
-    const wrongMethod = await client.call("POST", "runs/get", {});
+    const wrongMethod = await env.client.call("POST", "runs/get", {});
     expect(wrongMethod.status).toBe(405);
   });
 });

@@ -351,6 +351,37 @@ describe("graceful stop", () => {
   }, 30_000);
 });
 
+describe("lanes", () => {
+  it("runs a job that waits on another job in its own slot, under one worker id", async () => {
+    const work = jobType();
+    const waiter = jobType();
+    // With one general slot, a waiter holding that slot would wait for ever on the job it queued.
+    const r = new WorkerRunner({
+      handlers: { [work]: async () => "done" },
+      concurrency: 1,
+      pollMs: 20,
+      lanes: [
+        {
+          concurrency: 1,
+          handlers: {
+            [waiter]: async () => {
+              const child = await enqueue(work, {});
+              return (await waitForJob(child.id, (j) => j.state === "succeeded", "succeeded")).result;
+            },
+          },
+        },
+      ],
+    });
+    runners.push(r);
+    await r.start();
+    const parent = await enqueue(waiter, {});
+    const done = await waitForJob(parent.id, (j) => j.state !== "queued" && j.state !== "running", "finished");
+    expect(done.state).toBe("succeeded");
+    expect(done.result).toBe("done");
+    expect(await db().worker.count({ where: { id: { startsWith: r.id } } })).toBe(1);
+  }, 30_000);
+});
+
 describe("leases", () => {
   it("requeues a job whose lease expired; the old owner's late heartbeat and results are refused", async () => {
     const type = jobType();

@@ -13,7 +13,7 @@ import { createRegisteredModel, promote, setModelAlias } from "@/lib/registry";
 import { clearServingAuth, flushPredictionLog } from "@/lib/serving";
 import { makeApiKey, uid } from "../support/factories";
 import { loadSharedDataset } from "../support/ml-table";
-import { get, irisWithSite, post, registerTrained, startServingServer, trainSmall, type TestServer } from "../support/serving";
+import { get, irisWithSite, post, registerTrained, runningAbTest, startServingServer, trainSmall, type TestServer } from "../support/serving";
 
 let store: string;
 const savedStore = process.env.ARTIFACT_STORE;
@@ -319,26 +319,11 @@ describe("promotion and A/B tests", () => {
     await registerTrained(name, v2);
     const model = await db().registeredModel.findUniqueOrThrow({ where: { name }, include: { versions: true } });
     const vid = (n: number) => model.versions.find((v) => v.version === n)!.id;
-    const testId = newId();
-    await db().abTest.create({
-      data: {
-        id: testId,
-        name: `t-${uid()}`,
-        modelId: model.id,
-        state: "running",
-        metricKind: "conversion",
-        config: JSON.stringify({ arm_order: ["control", "treatment"] }),
-        startedAt: new Date(),
-        arms: {
-          create: [
-            { id: newId(), name: "control", versionId: vid(1), weight: 50 },
-            { id: newId(), name: "treatment", versionId: vid(2), weight: 50 },
-            { id: newId(), name: "shadow", versionId: vid(3), weight: 0, isShadow: true },
-          ],
-        },
-      },
-    });
-    invalidateAssignmentCache(model.id);
+    const testId = await runningAbTest(name, [
+      { name: "control", version: 1, weight: 50 },
+      { name: "treatment", version: 2, weight: 50 },
+      { name: "shadow", version: 3, weight: 0, shadow: true },
+    ]);
     const arms = new Map<string, { arm: string; version: string }>();
     for (let u = 0; u < 40; u++) {
       const r = await post(srv.url, predictPath(name), { instances: ROWS.slice(0, 1), unit_id: `u${u}` }, key);

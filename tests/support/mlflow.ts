@@ -1,7 +1,13 @@
 // Calls the MLflow catch-all route handlers the way the Python client does: GET parameters in the
 // query string, a JSON body for every other method.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import * as artifactsRoute from "@/app/api/2.0/mlflow-artifacts/[...path]/route";
 import * as mlflowRoute from "@/app/api/2.0/mlflow/[...path]/route";
+import { resetConfig } from "@/lib/config";
+import { makeApiKey, uid } from "./factories";
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
 
@@ -32,10 +38,16 @@ export function mlflowClient(key: string | null) {
     return { status: res.status, text, body: text ? JSON.parse(text) : null };
   }
 
-  async function artifacts(method: "GET" | "PUT" | "DELETE", path: string, opts: { query?: Record<string, string>; data?: string | Uint8Array } = {}) {
+  async function artifacts(
+    method: "GET" | "PUT" | "POST" | "DELETE",
+    path: string,
+    opts: { query?: Record<string, string>; data?: string | Uint8Array; json?: unknown; anonymous?: boolean } = {},
+  ) {
     const url = new URL(`http://localhost/api/2.0/mlflow-artifacts/${path}`);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
-    const req = new Request(url, { method, headers: headers(), body: opts.data as BodyInit | undefined });
+    const h = opts.anonymous ? {} : headers(opts.json !== undefined ? { "content-type": "application/json" } : {});
+    const data = opts.json !== undefined ? JSON.stringify(opts.json) : opts.data;
+    const req = new Request(url, { method, headers: h, body: data as BodyInit | undefined });
     const segments = path.split("/");
     const res = await artifactsRoute[method](req, { params: Promise.resolve({ path: segments }) });
     const buf = Buffer.from(await res.arrayBuffer());
@@ -46,4 +58,32 @@ export function mlflowClient(key: string | null) {
   }
 
   return { call, artifacts };
+}
+
+/**
+ * A test file's MLflow setup: a temporary `file:` artifact store and an editor's client (made in
+ * beforeAll), removed in afterAll. Read `env.client` and `env.dir` inside tests.
+ */
+export function mlflowTestEnv(prefix: string) {
+  const env = { dir: "", client: mlflowClient(null) };
+  beforeAll(async () => {
+    env.dir = mkdtempSync(join(tmpdir(), `mlops-${prefix}-`));
+    process.env.ARTIFACT_STORE = `file:${env.dir}`;
+    resetConfig();
+    env.client = mlflowClient((await makeApiKey("editor")).key);
+  });
+  afterAll(() => {
+    delete process.env.ARTIFACT_STORE;
+    resetConfig();
+    rmSync(env.dir, { recursive: true, force: true });
+  });
+  return env;
+}
+
+/** A new experiment and a run in it, as set_experiment + start_run create them. */
+export async function startMlflowRun(client: ReturnType<typeof mlflowClient>, experimentName = `mlflow-${uid()}`) {
+  const created = await client.call("POST", "experiments/create", { name: experimentName });
+  const experimentId = created.body.experiment_id as string;
+  const run = await client.call("POST", "runs/create", { experiment_id: experimentId, start_time: Date.now(), tags: [] });
+  return { experimentId, runId: run.body.run.info.run_id as string };
 }

@@ -2,6 +2,8 @@
 // model version), and the serving routes behind a real node:http server.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { invalidateAssignmentCache } from "@/lib/abtest";
+import { db, newId } from "@/lib/db";
 import { trainModel, type Column, type Table, type TrainResult } from "@/lib/ml";
 import { createModelVersion, createRegisteredModel, promote } from "@/lib/registry";
 import { servingRoute } from "@/lib/serving";
@@ -28,6 +30,30 @@ export async function registerTrained(name: string, trained: TrainResult, opts: 
   const mv = await createModelVersion(null, name, { source: `${run.artifactUri}/model`, runId: run.id });
   if (opts.champion) await promote(null, name, mv.version);
   return mv.version;
+}
+
+/**
+ * A running A/B test on model `name`, written straight to the database (no minimum samples, no
+ * audit): arms by version number; a shadow arm has weight 0 and `shadow: true`. Returns its id.
+ */
+export async function runningAbTest(name: string, arms: { name: string; version: number; weight: number; shadow?: boolean }[]): Promise<string> {
+  const model = await db().registeredModel.findUniqueOrThrow({ where: { name }, include: { versions: true } });
+  const vid = (n: number) => model.versions.find((v) => v.version === n)!.id;
+  const id = newId();
+  await db().abTest.create({
+    data: {
+      id,
+      name: `t-${id.slice(0, 8)}`,
+      modelId: model.id,
+      state: "running",
+      metricKind: "conversion",
+      config: JSON.stringify({ arm_order: arms.filter((a) => !a.shadow).map((a) => a.name) }),
+      startedAt: new Date(),
+      arms: { create: arms.map((a) => ({ id: newId(), name: a.name, versionId: vid(a.version), weight: a.weight, isShadow: !!a.shadow })) },
+    },
+  });
+  invalidateAssignmentCache(model.id);
+  return id;
 }
 
 export interface TestServer {

@@ -8,17 +8,21 @@
 // later attempts return at once, so whichever worker retries a killed job finishes it).
 // TEST_CONCURRENCY (slots, default 1), TEST_RUN_LOG (a file that gets one line per handler call,
 // "<job id> <worker id>", appended atomically, so tests can count how often each job ran).
+// A job whose payload is { "fail": "<message>" } fails permanently with that message. With
+// OTEL_EXPORTER_OTLP_ENDPOINT set, it traces like the real worker (service mlops-worker).
 // Prints "ready" on stdout once the runner polls; exits 0 after a graceful stop on SIGTERM.
 import { appendFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { config } from "@/lib/config";
 import { disconnectDb } from "@/lib/db";
-import { WorkerRunner } from "@/lib/jobs";
+import { PermanentJobError, WorkerRunner } from "@/lib/jobs";
+import { shutdownTracing, startTracing } from "@/lib/observability";
 
 const type = process.env.TEST_JOB_TYPE;
 if (!type) throw new Error("TEST_JOB_TYPE is required");
 const holdMs = Number(process.env.TEST_HOLD_MS ?? 0);
 const runLog = process.env.TEST_RUN_LOG;
+await startTracing("mlops-worker");
 
 const workerId = process.env.TEST_WORKER_ID ?? `test-worker-${process.pid}`;
 const runner = new WorkerRunner({
@@ -31,6 +35,8 @@ const runner = new WorkerRunner({
       if (runLog) appendFileSync(runLog, `${ctx.job.id} ${workerId}\n`);
       await ctx.progress(0.1, `running on ${workerId}`);
       if (holdMs > 0 && ctx.job.attempts === 1) await sleep(holdMs, undefined, { signal: ctx.signal });
+      const fail = (ctx.job.payload as { fail?: unknown } | null)?.fail;
+      if (typeof fail === "string") throw new PermanentJobError(fail);
       // What this attempt saw: tests check that a retry knows why the previous attempt ended.
       return { workerId, attempt: ctx.job.attempts, previousError: ctx.job.error };
     },
@@ -43,5 +49,6 @@ process.stdout.write("ready\n");
 process.on("SIGTERM", async () => {
   await runner.stop(1_000);
   await disconnectDb();
+  await shutdownTracing();
   process.exit(0);
 });

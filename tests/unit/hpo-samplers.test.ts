@@ -9,7 +9,9 @@ import {
   type Objective,
   type Sampler,
   type Trial,
+  defaultWeights,
 } from "@/lib/hpo";
+import { ParzenEstimator } from "@/lib/hpo/samplers/parzen";
 
 /** Trial numbers, states and params of a study run with a sampler. */
 async function run(sampler: Sampler, objective: Objective, nTrials: number, direction: "minimize" | "maximize" = "minimize") {
@@ -49,6 +51,7 @@ const samplers: [string, (seed: number) => Sampler][] = [
   ["tpe (independent)", (seed) => new TPESampler({ seed, multivariate: false })],
   ["tpe (multivariate, group)", (seed) => new TPESampler({ seed, group: true })],
   ["tpe (Optuna's defaults)", (seed) => new TPESampler({ ...OPTUNA_TPE_DEFAULTS, seed })],
+  ["tpe (clip by all trials)", (seed) => new TPESampler({ seed, clipByAllTrials: true })],
 ];
 
 describe.each(samplers)("%s sampler", (_name, make) => {
@@ -217,5 +220,20 @@ describe("TPESampler", () => {
   it("validates its options", () => {
     expect(() => new TPESampler({ group: true, multivariate: false })).toThrow(/group needs multivariate/);
     expect(() => new TPESampler({ nEiCandidates: 0 })).toThrow(/nEiCandidates/);
+  });
+});
+
+describe("TPE kernel widths", () => {
+  const unit = { type: "float", low: 0, high: 1, log: false, step: null } as const;
+  const opts = { priorWeight: 0, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+
+  it("the magic clip's floor can count every observed trial, which allows narrower kernels", () => {
+    // Two observations 0.02 apart: their own floor is range / 4, a floor over 98 trials is range / 100.
+    const obs = [[0.5, 0.52]];
+    const own = new ParzenEstimator(obs, [unit], opts);
+    const all = new ParzenEstimator(obs, [unit], { ...opts, clipCount: 98 });
+    const [atOwn] = own.logPdf([[0.51]]);
+    const [atAll] = all.logPdf([[0.51]]);
+    expect(atAll! - atOwn!).toBeGreaterThan(Math.log(5));
   });
 });

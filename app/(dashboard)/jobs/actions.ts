@@ -10,7 +10,8 @@ export const cancelJobAction = action("editor", z.object({ id: z.string().min(1)
   return { id: job.id, state: job.state, cancelRequested: job.cancelRequested };
 });
 
-export const runCleanupAction = action("admin", z.object({}), async (_input, actor) => {
+// Takes no input: anything sent is refused rather than ignored.
+export const runCleanupAction = action("admin", z.object({}).strict(), async (_input, actor) => {
   const job = await startMaintenance(actor);
   return { id: job.id };
 });

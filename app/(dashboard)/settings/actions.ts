@@ -13,6 +13,7 @@ import {
   setUserDisabled,
   setUserRole,
 } from "@/lib/auth";
+import { predictionRetentionInput, setPredictionRetention } from "@/lib/jobs";
 
 const id = z.string().min(1).max(100);
 
@@ -45,4 +46,10 @@ export const revokeApiKeyAction = action("admin", z.object({ id }), async (input
   const info = await revokeApiKey(actor, input.id);
   revalidatePath("/settings/api-keys");
   return { id: info.id };
+});
+
+export const setPredictionRetentionAction = action("admin", predictionRetentionInput, async (input, actor) => {
+  const r = await setPredictionRetention(actor, input);
+  revalidatePath("/settings");
+  return { days: r.days, source: r.source };
 });

@@ -4,7 +4,10 @@ import { can, requirePageActor } from "@/app/_server/actor";
 import { RoleBadge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { LocalTime } from "@/components/ui/time";
+import { RetentionForm } from "@/components/settings/retention-form";
 import { getUser } from "@/lib/auth";
+import { getPredictionRetention } from "@/lib/jobs";
+import { setPredictionRetentionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -18,10 +21,11 @@ export default async function SettingsPage() {
   const actor = await requirePageActor();
   const user = actor.userId ? await getUser(actor.userId) : null;
   const admin = can(actor, "admin");
+  const retention = await getPredictionRetention();
 
   return (
     <>
-      <PageHeader title="Settings" description="Your account, and the workspace's users and API keys." />
+      <PageHeader title="Settings" description="Your account, and the workspace's users, API keys and prediction log retention." />
       <div className="grid gap-6 lg:grid-cols-2">
         <section aria-labelledby="profile" className="card p-6">
           <h2 id="profile" className="text-base font-semibold">Your profile</h2>
@@ -73,6 +77,11 @@ export default async function SettingsPage() {
               </p>
             </li>
           </ul>
+        </section>
+
+        <section aria-labelledby="retention" className="card p-6">
+          <h2 id="retention" className="text-base font-semibold">Prediction log retention</h2>
+          <RetentionForm initial={{ days: retention.days, source: retention.source }} editable={admin} save={setPredictionRetentionAction} />
         </section>
       </div>
     </>

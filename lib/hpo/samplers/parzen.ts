@@ -15,6 +15,8 @@ export interface ParzenOptions {
   weights: (n: number) => number[];
   /** Multiplies every numeric kernel width (1 = Optuna). */
   bandwidthFactor?: number;
+  /** Observations the magic clip's floor counts (default: this estimator's own). */
+  clipCount?: number;
 }
 
 const EPS = 1e-12;
@@ -198,7 +200,7 @@ function numericDim(obs: readonly number[], dist: NumericDistribution, opts: Par
       sortedSigmas[n - 1] = sorted[n]! - sorted[n - 1]!;
     }
     const maxSigma = high - low;
-    const minSigma = opts.considerMagicClip ? (high - low) / Math.min(100, 1 + (n + 1)) : EPS;
+    const minSigma = opts.considerMagicClip ? (high - low) / Math.min(100, 1 + ((opts.clipCount ?? n) + 1)) : EPS;
     const f = opts.bandwidthFactor ?? 1;
     for (let r = 0; r < n; r++) sigmas[order[r]!] = Math.min(maxSigma, Math.max(minSigma, sortedSigmas[r]!)) * f;
   }

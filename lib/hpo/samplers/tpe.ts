@@ -35,6 +35,8 @@ export interface TPESamplerOptions {
   constantLiar?: boolean;
   /** Multiplies every numeric kernel width (1 = Optuna). */
   bandwidthFactor?: number;
+  /** The magic clip's floor counts all observed trials, not only those of the estimator's group. */
+  clipByAllTrials?: boolean;
 }
 
 /** Optuna 5's TPESampler defaults, for side-by-side comparison. */
@@ -50,14 +52,15 @@ export const OPTUNA_TPE_DEFAULTS: Readonly<Required<Omit<TPESamplerOptions, "see
   group: false,
   constantLiar: true,
   bandwidthFactor: 1,
+  clipByAllTrials: false,
 });
 
 /**
  * Our defaults: Optuna's, with kernels 0.7 times as wide. Narrower kernels won on all eight tuning
  * functions over two blocks of 20 seeds (bench/hpo.ts then checks the result on other functions).
  * More EI candidates, a local refinement of the best candidate, fewer or Latin-hypercube startup
- * trials, a larger gamma, `group` and other widths were tried too and did not help everywhere; see
- * docs/hpo.md.
+ * trials, a larger gamma, `group`, other widths, `clipByAllTrials`, startup trials or candidates
+ * growing with the number of parameters were tried too and did not help everywhere; see docs/hpo.md.
  */
 export const TPE_DEFAULTS: Readonly<Required<Omit<TPESamplerOptions, "seed">>> = Object.freeze({
   ...OPTUNA_TPE_DEFAULTS,
@@ -127,8 +130,11 @@ export class TPESampler implements Sampler {
     );
     const nFinished = trials.reduce((c, t) => c + (t.state === "RUNNING" ? 0 : 1), 0);
     const { below, above } = splitTrials(trials, o.gamma(nFinished), study.direction);
-    const lower = new ParzenEstimator(observe(below, names, dists), dists, this.parzen);
-    const upper = new ParzenEstimator(observe(above, names, dists), dists, this.parzen);
+    const obsBelow = observe(below, names, dists);
+    const obsAbove = observe(above, names, dists);
+    const parzen = o.clipByAllTrials ? { ...this.parzen, clipCount: (obsBelow[0]?.length ?? 0) + (obsAbove[0]?.length ?? 0) } : this.parzen;
+    const lower = new ParzenEstimator(obsBelow, dists, parzen);
+    const upper = new ParzenEstimator(obsAbove, dists, parzen);
     const rng = new Rng(this.seed, trial.number, purpose);
     const candidates = lower.sample(rng, o.nEiCandidates);
     const best = argmaxAcquisition(candidates, lower, upper);

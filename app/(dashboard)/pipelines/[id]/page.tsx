@@ -51,7 +51,10 @@ export default async function PipelinePage({ params }: { params: Promise<{ id: s
       />
       <div className="space-y-6">
         <dl className="card grid gap-4 p-4 sm:grid-cols-2 lg:grid-cols-4">
-          <Item label="Family">{d.family}</Item>
+          <Item label="Family">
+            {d.family}
+            {d.search && <span className="text-zinc-500"> · search: {d.search.trials} trials, refit of the best</span>}
+          </Item>
           <Item label="Hyperparameters">
             <code className="text-xs">{JSON.stringify(d.params)}</code>
           </Item>

@@ -211,8 +211,9 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
             <p className="text-sm text-zinc-500 dark:text-zinc-400">No metrics logged.</p>
           ) : (
             <>
+              {/* Curves only: a metric logged once (a test score) reads better as the number in the table below. */}
               <div className="grid gap-4 lg:grid-cols-2">
-                {metricKeys.map((key) => (
+                {metricKeys.filter((key) => (histories[run.id]?.[key]?.length ?? 0) > 1).map((key) => (
                   <MetricChart
                     key={key}
                     title={key}

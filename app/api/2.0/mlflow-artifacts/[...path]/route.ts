@@ -1,4 +1,4 @@
-// MLflow's artifact proxy: upload (PUT), download (GET), list (GET artifacts?path=), delete.
+// MLflow's artifact proxy: upload (PUT), download (GET), list (GET artifacts?path=), delete, multipart uploads (POST mpu/...).
 import { handleMlflowArtifactsRequest } from "@/lib/mlflow";
 
 export const dynamic = "force-dynamic";
@@ -6,4 +6,4 @@ export const dynamic = "force-dynamic";
 type Ctx = { params: Promise<{ path: string[] }> };
 const handle = async (req: Request, ctx: Ctx) => handleMlflowArtifactsRequest(req, (await ctx.params).path);
 
-export { handle as GET, handle as PUT, handle as DELETE };
+export { handle as GET, handle as PUT, handle as POST, handle as DELETE };

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { getUser, roleSchema, setUserDisabled, setUserRole } from "@/lib/auth";
-import { notFound } from "@/lib/errors";
+import { roleSchema, updateUser } from "@/lib/auth";
 import { route } from "@/lib/http";
 
 export const PATCH = route(
@@ -11,11 +10,6 @@ export const PATCH = route(
       .strict()
       .refine((b) => b.role !== undefined || b.disabled !== undefined, "Send role and/or disabled"),
   },
-  async ({ actor, body, params }) => {
-    const id = params.id!;
-    if (!(await getUser(id))) throw notFound("User", id);
-    let user = body.role !== undefined ? await setUserRole(actor, id, body.role) : null;
-    if (body.disabled !== undefined) user = await setUserDisabled(actor, id, body.disabled);
-    return user;
-  },
+  // Role and disabled change together or not at all (one transaction).
+  async ({ actor, body, params }) => updateUser(actor, params.id!, body),
 );

@@ -1,0 +1,301 @@
+// Logged models (MLflow 3): a model with its own artifact folder
+// `mlflow-artifacts:/<experimentId>/models/<modelId>/artifacts`, immutable params, mutable tags, a
+// status (PENDING while its files upload, then READY or UPLOAD_FAILED) and the run that made it.
+// Deleting one marks it deleted (MLflow's rule); its files stay until the experiment goes.
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { requireRole, type Actor } from "../auth";
+import { db, transaction, type Tx } from "../db";
+import { invalid, notFound } from "../errors";
+import { parseWith } from "../http";
+import { parseExperimentId } from "./experiments";
+import { matchesFilter, parseFilter, type FilterSpec } from "./filter";
+import { generateRunName } from "./names";
+import { decodePageToken, pageOf } from "./paging";
+import { checkRunId } from "./runs";
+import { keySchema, paramInput, tagInput } from "./schemas";
+import type { LifecycleStage, Page } from "./types";
+
+export const LOGGED_MODEL_STATUSES = ["LOGGED_MODEL_PENDING", "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"] as const;
+export type LoggedModelStatus = (typeof LOGGED_MODEL_STATUSES)[number];
+
+export interface LoggedModel {
+  id: string;
+  experimentId: string;
+  name: string;
+  modelType: string | null;
+  sourceRunId: string | null;
+  status: LoggedModelStatus;
+  statusMessage: string | null;
+  artifactUri: string;
+  lifecycleStage: LifecycleStage;
+  createdById: string | null;
+  createdAt: number;
+  updatedAt: number;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+const MODEL_ID_RE = /^m-[0-9a-f]{32}$/;
+const INCLUDE = { params: true, tags: true } as const;
+
+type Row = {
+  id: string;
+  experimentId: number;
+  name: string;
+  modelType: string | null;
+  sourceRunId: string | null;
+  status: string;
+  statusMessage: string | null;
+  artifactUri: string;
+  lifecycleStage: string;
+  createdById: string | null;
+  createdAt: bigint;
+  updatedAt: bigint;
+  params: { key: string; value: string }[];
+  tags: { key: string; value: string }[];
+};
+
+const record = (kv: { key: string; value: string }[]) => Object.fromEntries(kv.map((t) => [t.key, t.value]));
+
+function toLoggedModel(r: Row): LoggedModel {
+  return {
+    id: r.id,
+    experimentId: String(r.experimentId),
+    name: r.name,
+    modelType: r.modelType,
+    sourceRunId: r.sourceRunId,
+    status: r.status as LoggedModelStatus,
+    statusMessage: r.statusMessage,
+    artifactUri: r.artifactUri,
+    lifecycleStage: r.lifecycleStage as LifecycleStage,
+    createdById: r.createdById,
+    createdAt: Number(r.createdAt),
+    updatedAt: Number(r.updatedAt),
+    params: record(r.params),
+    tags: record(r.tags),
+  };
+}
+
+/** MLflow's status enum by name, by number (1–3) or by the short name ("READY"). */
+export const loggedModelStatusSchema = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx): LoggedModelStatus => {
+    const s = String(v).toUpperCase();
+    const byNumber: Record<string, LoggedModelStatus> = { "1": "LOGGED_MODEL_PENDING", "2": "LOGGED_MODEL_READY", "3": "LOGGED_MODEL_UPLOAD_FAILED" };
+    const found = byNumber[s] ?? LOGGED_MODEL_STATUSES.find((x) => x === s || x === `LOGGED_MODEL_${s}`);
+    if (!found) {
+      ctx.addIssue({ code: "custom", message: `Unknown status '${String(v)}'; use LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED` });
+      return z.NEVER;
+    }
+    return found;
+  });
+
+export const createLoggedModelInput = z.object({
+  experimentId: z.union([z.string(), z.number()]),
+  name: z.string().trim().max(500).optional(),
+  modelType: z.string().max(500).optional(),
+  sourceRunId: z.string().optional(),
+  params: z.array(paramInput).max(100).default([]),
+  tags: z.array(tagInput).max(100).default([]),
+});
+
+/** Loads a logged model; deleted ones are not found (as in MLflow). */
+async function requireModel(tx: Tx, id: string) {
+  const row = MODEL_ID_RE.test(id) ? await tx.loggedModel.findUnique({ where: { id }, include: INCLUDE }) : null;
+  if (!row || row.lifecycleStage !== "active") throw notFound("Logged model", id);
+  return row;
+}
+
+/** Params are immutable: the same value again is fine, another value is a 400 (as run params). */
+async function writeParams(tx: Tx, modelId: string, params: { key: string; value: string }[]): Promise<void> {
+  const existing = record(await tx.loggedModelParam.findMany({ where: { modelId } }));
+  const fresh = new Map<string, string>();
+  for (const p of params) {
+    const had = existing[p.key] ?? fresh.get(p.key);
+    if (had !== undefined && had !== p.value) {
+      throw invalid(`Param '${p.key}' of logged model '${modelId}' is '${had}'; params cannot change (got '${p.value}')`);
+    }
+    if (had === undefined) fresh.set(p.key, p.value);
+  }
+  if (fresh.size) await tx.loggedModelParam.createMany({ data: [...fresh].map(([key, value]) => ({ modelId, key, value })) });
+}
+
+async function writeTags(tx: Tx, modelId: string, tags: { key: string; value: string }[]): Promise<void> {
+  for (const t of tags) {
+    await tx.loggedModelTag.upsert({
+      where: { modelId_key: { modelId, key: t.key } },
+      create: { modelId, key: t.key, value: t.value },
+      update: { value: t.value },
+    });
+  }
+}
+
+export async function createLoggedModel(actor: Actor | null, input: z.input<typeof createLoggedModelInput>): Promise<LoggedModel> {
+  if (actor) requireRole(actor, "editor");
+  const b = parseWith(createLoggedModelInput, input, "logged model");
+  const experimentId = parseExperimentId(b.experimentId);
+  return transaction(async (tx) => {
+    const experiment = await tx.experiment.findUnique({ where: { id: experimentId } });
+    if (!experiment) throw notFound("Experiment", String(b.experimentId));
+    if (experiment.lifecycleStage !== "active") throw invalid(`Experiment '${experiment.name}' is archived; restore it before adding models`);
+    if (b.sourceRunId) {
+      const run = await tx.run.findUnique({ where: { id: checkRunId(b.sourceRunId) }, select: { experimentId: true } });
+      if (!run) throw notFound("Run", b.sourceRunId);
+    }
+    const id = `m-${randomBytes(16).toString("hex")}`;
+    const now = BigInt(Date.now());
+    await tx.loggedModel.create({
+      data: {
+        id,
+        experimentId,
+        name: b.name || generateRunName(),
+        modelType: b.modelType || null,
+        sourceRunId: b.sourceRunId || null,
+        artifactUri: `${experiment.artifactLocation}/models/${id}/artifacts`,
+        createdById: actor?.userId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    await writeParams(tx, id, b.params);
+    await writeTags(tx, id, b.tags);
+    return toLoggedModel(await requireModel(tx, id));
+  });
+}
+
+export async function getLoggedModel(id: string): Promise<LoggedModel> {
+  return toLoggedModel(await requireModel(db() as unknown as Tx, id));
+}
+
+/** Changes a model and returns it; `change` runs in the transaction after the model is checked. */
+async function changeModel(actor: Actor | null, id: string, change: (tx: Tx) => Promise<unknown>): Promise<LoggedModel> {
+  if (actor) requireRole(actor, "editor");
+  return transaction(async (tx) => {
+    await requireModel(tx, id);
+    await change(tx);
+    await tx.loggedModel.update({ where: { id }, data: { updatedAt: BigInt(Date.now()) } });
+    return toLoggedModel(await requireModel(tx, id));
+  });
+}
+
+export async function finalizeLoggedModel(actor: Actor | null, id: string, status: unknown): Promise<LoggedModel> {
+  const s = parseWith(loggedModelStatusSchema, status, "status");
+  if (s === "LOGGED_MODEL_PENDING") throw invalid("A logged model is finalized as LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED");
+  return changeModel(actor, id, (tx) => tx.loggedModel.update({ where: { id }, data: { status: s } }));
+}
+
+export async function deleteLoggedModel(actor: Actor | null, id: string): Promise<void> {
+  if (actor) requireRole(actor, "editor");
+  await transaction(async (tx) => {
+    await requireModel(tx, id);
+    await tx.loggedModel.update({ where: { id }, data: { lifecycleStage: "deleted", updatedAt: BigInt(Date.now()) } });
+  });
+}
+
+export async function setLoggedModelTags(actor: Actor | null, id: string, tags: unknown): Promise<LoggedModel> {
+  const list = parseWith(z.array(tagInput).max(100), tags, "tags");
+  return changeModel(actor, id, (tx) => writeTags(tx, id, list));
+}
+
+export async function deleteLoggedModelTag(actor: Actor | null, id: string, key: string): Promise<void> {
+  const k = parseWith(keySchema, key, "tag key");
+  await changeModel(actor, id, async (tx) => {
+    const { count } = await tx.loggedModelTag.deleteMany({ where: { modelId: id, key: k } });
+    if (!count) throw notFound("Tag", `${id}/${k}`);
+  });
+}
+
+export async function logLoggedModelParams(actor: Actor | null, id: string, params: unknown): Promise<LoggedModel> {
+  const list = parseWith(z.array(paramInput).max(100), params, "params");
+  return changeModel(actor, id, (tx) => writeParams(tx, id, list));
+}
+
+/** The logged model whose folder an artifact upload targets; it must exist and be active. */
+export async function requireLoggedModelInExperiment(experimentId: string, modelId: string): Promise<LoggedModel> {
+  const m = await getLoggedModel(modelId);
+  if (m.experimentId !== experimentId) throw notFound("Logged model", `${experimentId}/${modelId}`);
+  return m;
+}
+
+const LOGGED_MODEL_FILTER_SPEC: FilterSpec = {
+  entities: ["param", "tag", "attribute"],
+  attributes: {
+    model_id: "string",
+    name: "string",
+    model_type: "string",
+    status: "string",
+    source_run_id: "string",
+    experiment_id: "string",
+    creation_timestamp: "number",
+    last_updated_timestamp: "number",
+  },
+  aliases: { creation_time: "creation_timestamp", creation_timestamp_ms: "creation_timestamp", last_updated_timestamp_ms: "last_updated_timestamp" },
+};
+
+const ORDER_FIELDS: Record<string, (m: LoggedModel) => string | number> = {
+  name: (m) => m.name,
+  model_id: (m) => m.id,
+  creation_timestamp: (m) => m.createdAt,
+  creation_time: (m) => m.createdAt,
+  last_updated_timestamp: (m) => m.updatedAt,
+};
+
+export const searchLoggedModelsInput = z.object({
+  experimentIds: z.array(z.union([z.string(), z.number()])).min(1, "Give at least one experiment id"),
+  filter: z.string().default(""),
+  orderBy: z
+    .array(z.object({ field: z.string(), ascending: z.boolean().default(true) }))
+    .default([]),
+  maxResults: z.number().int().min(1).max(50).default(50),
+  pageToken: z.string().optional(),
+});
+
+/**
+ * Active logged models of some experiments, newest first unless ordered otherwise. Filtered in
+ * memory with the run filter language (attributes, params.*, tags.*): an experiment holds few
+ * logged models next to its runs.
+ */
+export async function searchLoggedModels(input: z.input<typeof searchLoggedModelsInput>): Promise<Page<LoggedModel>> {
+  const q = parseWith(searchLoggedModelsInput, input, "logged model search");
+  const comparisons = parseFilter(q.filter, LOGGED_MODEL_FILTER_SPEC);
+  for (const o of q.orderBy) {
+    if (!ORDER_FIELDS[o.field]) throw invalid(`Cannot order logged models by '${o.field}'; use one of ${Object.keys(ORDER_FIELDS).join(", ")}`);
+  }
+  const ids = q.experimentIds.map((e) => parseExperimentId(e));
+  const query = { ids, filter: q.filter, orderBy: q.orderBy };
+  const offset = decodePageToken(q.pageToken, query);
+  const rows = await db().loggedModel.findMany({
+    where: { experimentId: { in: ids }, lifecycleStage: "active" },
+    include: INCLUDE,
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+  });
+  const attr = (m: LoggedModel, key: string): string | number | null => {
+    const table: Record<string, string | number | null> = {
+      model_id: m.id,
+      name: m.name,
+      model_type: m.modelType,
+      status: m.status.replace(/^LOGGED_MODEL_/, ""),
+      source_run_id: m.sourceRunId,
+      experiment_id: m.experimentId,
+      creation_timestamp: m.createdAt,
+      last_updated_timestamp: m.updatedAt,
+    };
+    return table[key] ?? null;
+  };
+  const models = rows.map(toLoggedModel).filter((m) =>
+    matchesFilter(comparisons, (entity, key) => (entity === "param" ? m.params[key] : entity === "tag" ? m.tags[key] : attr(m, key))),
+  );
+  if (q.orderBy.length) {
+    models.sort((a, b) => {
+      for (const o of q.orderBy) {
+        const get = ORDER_FIELDS[o.field]!;
+        const x = get(a);
+        const y = get(b);
+        if (x !== y) return (x < y ? -1 : 1) * (o.ascending ? 1 : -1);
+      }
+      return 0;
+    });
+  }
+  return pageOf(models.slice(offset, offset + q.maxResults + 1), offset, q.maxResults, query);
+}
