@@ -138,10 +138,17 @@ export function RunsTable({
       ...metrics.map((key) => ({ id: `metrics:${key}`, entity: "metrics" as const, key })),
     ];
   }, [paramKeys, metricKeys, pageRuns]);
-  const defaultColumns = useMemo(
-    () => [...paramKeys.slice(0, 6).map((k) => `params:${k}`), ...metricKeys.slice(0, 6).map((k) => `metrics:${k}`)],
-    [paramKeys, metricKeys],
-  );
+  // Until someone picks columns: the params that differ between the first page's runs (what tells
+  // the runs apart) and the metrics most runs logged, test metrics first.
+  const firstRuns = initial?.runs;
+  const defaultColumns = useMemo(() => {
+    const runs = firstRuns ?? [];
+    const distinct = (k: string) => new Set(runs.map((r) => r.params[k] ?? "")).size;
+    const logged = (k: string) => runs.filter((r) => k in r.metrics).length;
+    const params = [...paramKeys].sort((a, b) => distinct(b) - distinct(a) || a.localeCompare(b));
+    const metrics = [...metricKeys].sort((a, b) => logged(b) - logged(a) || +b.startsWith("test_") - +a.startsWith("test_") || a.localeCompare(b));
+    return [...params.slice(0, 6).map((k) => `params:${k}`), ...metrics.slice(0, 6).map((k) => `metrics:${k}`)];
+  }, [paramKeys, metricKeys, firstRuns]);
   const [visibleIds, setVisibleIds] = useStoredColumns(`mlops.runs-columns.${experimentId}`, defaultColumns);
   const visible = allColumns.filter((c) => visibleIds.includes(c.id));
   const paramCols = visible.filter((c) => c.entity === "params");

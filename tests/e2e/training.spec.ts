@@ -62,7 +62,7 @@ test("upload a CSV, start a training run from the form, watch it finish, and fin
   // The run page: finished, with test metrics and the model artifact.
   await expect(page).toHaveURL(/\/runs\/[0-9a-f]{32}$/);
   await expect(page.getByText("FINISHED").first()).toBeVisible();
-  await expect(page.getByTitle("test_accuracy")).toBeVisible();
+  await expect(page.getByRole("cell", { name: "test_accuracy", exact: true })).toBeVisible();
   await expect(page.getByTestId("artifact-row").filter({ hasText: "model" }).first()).toBeVisible();
 
   // The experiment (named after the dataset) lists the run.
@@ -88,7 +88,7 @@ test("create a pipeline from the form, run it now, and see the registered versio
   await page.getByLabel("Dataset", { exact: true }).selectOption(dataset);
   await expect(page.getByLabel("Target column")).toHaveValue("label");
   await page.getByLabel("Model family").selectOption("linear");
-  await page.getByLabel("Hyperparameters (JSON)").fill(JSON.stringify({ epochs: 80, patience: 10, learning_rate: 0.1 }));
+  await page.getByLabel(/^Hyperparameters \(JSON/).fill(JSON.stringify({ epochs: 80, patience: 10, learning_rate: 0.1 }));
   await page.getByLabel("Evaluation gate metric").selectOption("accuracy");
   await page.getByLabel(/^Gate: test accuracy at least/).fill("0.5");
   await page.getByLabel("Register as model (optional)").fill(model);
