@@ -28,7 +28,7 @@ const schema = z.object({
   // PostgreSQL: "off" commits metric-only log-batch writes without waiting for the WAL flush
   // (synchronous_commit = off for that statement): a server or OS crash can lose the last ~0.6 s of
   // acknowledged metric points, never params, tags or anything else. "on" waits like every other write.
-  METRICS_SYNCHRONOUS_COMMIT: z.enum(["on", "off"]).default("off"),
+  METRICS_SYNCHRONOUS_COMMIT: z.enum(["on", "off"]).default("on"),
   // Largest CSV upload (bytes); larger uploads stop with 413 as soon as the limit is crossed.
   // At most 2^31 - 1: DatasetVersion.sizeBytes is a 32-bit integer on PostgreSQL.
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(2 ** 31 - 1).default(1024 * 1024 * 1024),
