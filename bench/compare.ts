@@ -3,20 +3,17 @@
 // make: each series sampled in SQL and reduced with LTTB. Prints JSON: time per read and the size
 // of what the browser receives. Target (with the browser's share): interactive in ≤ 1.5 s.
 //   npx tsx bench/compare.ts [--db sqlite|postgres|both] [--runs 100] [--steps 10000]
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
+import { cpus, loadavg } from "node:os";
 import { resetConfig } from "@/lib/config";
 import { disconnectDb, migrate } from "@/lib/db";
 import { compareMetricHistories, createExperiment, createRun, logBatch } from "@/lib/tracking";
+import { onScratchDatabases } from "./scratch-db";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
 const which = args.get("db") ?? "both";
 const RUNS = Number(args.get("runs") ?? 100);
 const STEPS = Number(args.get("steps") ?? 10_000);
-const PG_ADMIN = process.env.PG_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
 // What the compare page asks for: 15,000 points per chart shared by the runs (at least 100 each).
 const PAGE_POINTS = Math.max(100, Math.min(1000, Math.floor(15_000 / RUNS)));
 
@@ -75,28 +72,6 @@ async function measure(kind: string, url: string) {
   return { database: kind, runs: RUNS, stepsPerRun: STEPS, pointsStored: RUNS * STEPS, seedSeconds: Number(seedSeconds.toFixed(1)), reads };
 }
 
-const results = [];
 const loadStart = loadavg()[0];
-if (which === "sqlite" || which === "both") {
-  const dir = mkdtempSync(join(tmpdir(), "mlops-compare-"));
-  try {
-    results.push(await measure("sqlite", `file:${join(dir, "bench.db")}`));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-if (which === "postgres" || which === "both") {
-  const name = `mlops_compare_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(PG_ADMIN);
-  u.pathname = `/${name}`;
-  try {
-    results.push(await measure("postgres", u.toString()));
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
+const results = await onScratchDatabases(which, "mlops-compare", measure);
 console.log(JSON.stringify({ bench: "compare histories", cpus: cpus().length, loadAverage1mAtStart: Number(loadStart?.toFixed(2)), loadAverage1mAtEnd: Number(loadavg()[0]?.toFixed(2)), results }, null, 2));

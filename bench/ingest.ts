@@ -2,13 +2,11 @@
 // lib/tracking's logBatch (the same call the REST and MLflow routes make). Prints JSON.
 //   npx tsx bench/ingest.ts [--db sqlite|postgres|both] [--batches 200] [--concurrency 1]
 // PostgreSQL: PG_URL (default postgresql://root@127.0.0.1:5432/postgres) gets a scratch database.
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
+import { cpus, loadavg } from "node:os";
 import { resetConfig } from "@/lib/config";
 import { disconnectDb, migrate } from "@/lib/db";
 import { createRun, logBatch } from "@/lib/tracking";
+import { onScratchDatabases } from "./scratch-db";
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
@@ -17,7 +15,6 @@ const BATCHES = Number(args.get("batches") ?? 200);
 const CONCURRENCY = Number(args.get("concurrency") ?? 1);
 const WARMUP = 20;
 const BATCH = 1000;
-const PG_ADMIN = process.env.PG_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
 
 function batchOf(step0: number) {
   const t = Date.now();
@@ -73,30 +70,8 @@ async function measure(kind: string, url: string) {
   };
 }
 
-const results = [];
 const load = loadavg()[0];
-if (which === "sqlite" || which === "both") {
-  const dir = mkdtempSync(join(tmpdir(), "mlops-bench-"));
-  try {
-    results.push(await measure("sqlite", `file:${join(dir, "bench.db")}`));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-if (which === "postgres" || which === "both") {
-  const name = `mlops_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(PG_ADMIN);
-  u.pathname = `/${name}`;
-  try {
-    results.push(await measure("postgres", u.toString()));
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
+const results = await onScratchDatabases(which, "mlops-bench", measure);
 console.log(
   JSON.stringify({ bench: "log-batch ingest", cpus: cpus().length, loadAverage1mAtStart: Number(load?.toFixed(2)), loadAverage1mAtEnd: Number(loadavg()[0]?.toFixed(2)), results }, null, 2),
 );
