@@ -1,11 +1,8 @@
 // Training with a hyperparameter search (`hpo` in the spec, `mlops train --hpo N`), on SQLite and
 // PostgreSQL: trials are child runs of one parent run, the study is stored, the best configuration is
 // refit on train+validation and evaluated on test.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { resetConfig } from "@/lib/config";
+import { describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { createReadStream } from "node:fs";
 import { createDatasetVersion } from "@/lib/datasets";
@@ -17,25 +14,12 @@ import { jobHandlers } from "@/workers/handlers";
 import { uid } from "../support/factories";
 import { spawnNode } from "../support/processes";
 import { waitFor } from "../support/wait";
+import { withTempArtifactStore } from "../support/artifact-store";
 
 const IRIS = join(import.meta.dirname, "..", "..", "..", "shared", "datasets", "iris.csv");
 const FAST = { epochs: 40, patience: 5 };
 
-let store: string;
-const saved = process.env.ARTIFACT_STORE;
-
-beforeAll(() => {
-  store = mkdtempSync(join(tmpdir(), "hpo-training-store-"));
-  process.env.ARTIFACT_STORE = `file:${store}`;
-  resetConfig();
-});
-
-afterAll(() => {
-  if (saved === undefined) delete process.env.ARTIFACT_STORE;
-  else process.env.ARTIFACT_STORE = saved;
-  resetConfig();
-  rmSync(store, { recursive: true, force: true });
-});
+withTempArtifactStore("hpo-training-store");
 
 describe("training with a hyperparameter search", () => {
   it("runs each trial as a child run, stores the study and refits the best configuration", async () => {
@@ -149,7 +133,7 @@ describe("training with a hyperparameter search", () => {
   it("`mlops train --hpo N --json` prints the refit run and its study", async () => {
     const child = spawnNode(
       ["bin/mlops.mjs", "train", "--data", IRIS, "--target", "target", "--model", "linear", "--params", JSON.stringify(FAST), "--hpo", "3", "--json", "--experiment", `hpo-cli-${uid()}`],
-      { DATABASE_URL: inject("databaseUrl"), ARTIFACT_STORE: `file:${store}` },
+      { DATABASE_URL: inject("databaseUrl"), ARTIFACT_STORE: process.env.ARTIFACT_STORE! },
     );
     const { code } = await child.exited;
     const line = child.output().split("\n").find((l) => l.startsWith("{"));

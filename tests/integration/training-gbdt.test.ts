@@ -1,36 +1,21 @@
 // The gbdt family end to end, on SQLite and PostgreSQL: `mlops train --model gbdt` in a child process,
 // the run's live curve, the stored model loaded back from the artifact store, and `auto` choosing among
 // every family including gbdt.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { resetConfig } from "@/lib/config";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { loadModel, parseManifest, predict, type Row } from "@/lib/ml";
 import { getMetricHistory, getRun, listRunArtifacts, readRunArtifact } from "@/lib/tracking";
 import { runTraining } from "@/lib/training";
 import { uid } from "../support/factories";
 import { spawnNode } from "../support/processes";
+import { withTempArtifactStore } from "../support/artifact-store";
 
 const SHARED = join(import.meta.dirname, "..", "..", "..", "shared", "datasets");
 const csv = (name: string) => join(SHARED, `${name}.csv`);
 const PARAMS = JSON.stringify({ n_estimators: 200, learning_rate: 0.1, max_leaves: 31 });
 
-let store: string;
-const saved = process.env.ARTIFACT_STORE;
-
-beforeAll(() => {
-  store = mkdtempSync(join(tmpdir(), "training-gbdt-store-"));
-  process.env.ARTIFACT_STORE = `file:${store}`;
-  resetConfig();
-});
-
-afterAll(() => {
-  if (saved === undefined) delete process.env.ARTIFACT_STORE;
-  else process.env.ARTIFACT_STORE = saved;
-  resetConfig();
-  rmSync(store, { recursive: true, force: true });
-});
+withTempArtifactStore("training-gbdt-store");
 
 function csvRows(name: string): { rows: Row[]; target: string[] } {
   const [header, ...lines] = readFileSync(csv(name), "utf8").trim().split(/\r?\n/);
@@ -52,7 +37,7 @@ describe("mlops train --model gbdt", () => {
   beforeAll(async () => {
     const child = spawnNode(["bin/mlops.mjs", "train", "--data", csv("wine"), "--target", "target", "--model", "gbdt", "--params", PARAMS, "--register", name, "--json"], {
       DATABASE_URL: inject("databaseUrl"),
-      ARTIFACT_STORE: `file:${store}`,
+      ARTIFACT_STORE: process.env.ARTIFACT_STORE!,
     });
     const { code } = await child.exited;
     expect(code, child.output()).toBe(0);

@@ -3,9 +3,8 @@
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { POST as trainRoute } from "@/app/api/v1/training-runs/route";
-import { resetConfig } from "@/lib/config";
 import { createDatasetVersion } from "@/lib/datasets";
 import { cancelJob, getJob, WorkerRunner } from "@/lib/jobs";
 import { FAMILIES } from "@/lib/ml";
@@ -16,32 +15,19 @@ import { jobHandlers } from "@/workers/handlers";
 import { makeApiKey, makeUser, uid } from "../support/factories";
 import { spawnNode } from "../support/processes";
 import { waitForJob } from "../support/wait";
+import { withTempArtifactStore } from "../support/artifact-store";
 
 const SHARED = join(import.meta.dirname, "..", "..", "..", "shared", "datasets");
 const csv = (name: string) => join(SHARED, `${name}.csv`);
 // Few epochs: these tests check the plumbing; the quality bar lives in bench/ and tests/unit.
 const FAST = JSON.stringify({ epochs: 60, patience: 10, learning_rate: 0.1 });
 
-let store: string;
-const saved = process.env.ARTIFACT_STORE;
-
-beforeAll(() => {
-  store = mkdtempSync(join(tmpdir(), "training-store-"));
-  process.env.ARTIFACT_STORE = `file:${store}`;
-  resetConfig();
-});
-
-afterAll(() => {
-  if (saved === undefined) delete process.env.ARTIFACT_STORE;
-  else process.env.ARTIFACT_STORE = saved;
-  resetConfig();
-  rmSync(store, { recursive: true, force: true });
-});
+withTempArtifactStore("training-store");
 
 async function cli(args: string[]) {
   const child = spawnNode(["bin/mlops.mjs", "train", ...args], {
     DATABASE_URL: inject("databaseUrl"),
-    ARTIFACT_STORE: `file:${store}`,
+    ARTIFACT_STORE: process.env.ARTIFACT_STORE!,
   });
   const { code } = await child.exited;
   const output = child.output();
