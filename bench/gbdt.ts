@@ -163,6 +163,7 @@ function main(): void {
       single_row_cpu_us: round(median(ours.map((o) => o.single.cpu)), 3),
       trees: model.nTrees,
       mean_leaves_per_tree: round(leaves.reduce((a, b) => a + b, 0) / leaves.length, 3),
+      scoring_kernel: model.scoringKernel,
       fit_s_runs: ours.map((o) => round(o.wall)),
       fit_cpu_s_runs: ours.map((o) => round(o.cpu)),
     };

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { GbdtModel, trainGbdt, trainGbdtDetailed, type GbdtTrainOptions } from "@/lib/ml/gbdt";
 import { AppError } from "@/lib/errors";
+import { ForestScorer } from "@/lib/ml/gbdt/scorer";
 import { binaryTask, multiclassTask, regressionTask, seeded, withMissing, type Table } from "../support/gbdt-data";
 
 /**
@@ -27,6 +28,18 @@ function expectScorerMatchesTrainer(table: Table, opts: GbdtTrainOptions): GbdtM
   }
   expect(single).toEqual(r.trainRaw);
   expect(fromArrays).toEqual(r.trainRaw);
+  // The tree walk (the fallback, and the reference for the compiled kernel) gives the same sums.
+  const walk = new ForestScorer(r.model.forest, t.nFeatures, K, false);
+  const walked = new Float64Array(t.nRows * K);
+  for (let i = 0; i < t.nRows; i++) walked.set(r.model.baseScore, i * K);
+  walk.addBatch(t.X, t.nRows, walked);
+  expect(walked).toEqual(r.trainRaw);
+  const oneRow = new Float64Array(K);
+  for (let i = 0; i < t.nRows; i += 7) {
+    oneRow.set(r.model.baseScore);
+    walk.addRow(t.X.subarray(i * t.nFeatures, (i + 1) * t.nFeatures), oneRow);
+    expect(oneRow).toEqual(r.trainRaw.subarray(i * K, (i + 1) * K));
+  }
   return r.model;
 }
 
@@ -39,8 +52,24 @@ function withCategory(t: Table, col: number, nCats: number, seed: number): Table
 }
 
 describe("scorer equals trainer", () => {
-  it("binary, numeric features, no missing values (branch-free block path)", () => {
-    expectScorerMatchesTrainer(binaryTask(2000, 6, 1), { objective: "binary", params: { n_estimators: 20 } });
+  it("binary, numeric features, no missing values (compiled bitvector kernel)", () => {
+    const m = expectScorerMatchesTrainer(binaryTask(2000, 6, 1), { objective: "binary", params: { n_estimators: 20 } });
+    expect(m.scoringKernel).toBe("bitvector");
+  });
+
+  it("large forests take the kernel's loop forms (over 256 trees, over 1024 trees with several outputs)", () => {
+    const t = multiclassTask(300, 4, 3, 31);
+    for (const n_estimators of [100, 360]) {
+      const m = expectScorerMatchesTrainer(t, { objective: "multiclass", params: { n_estimators, max_leaves: 4, min_samples_leaf: 5, learning_rate: 0.05 } });
+      expect(m.nTrees).toBe(3 * n_estimators);
+      expect(m.scoringKernel).toBe("bitvector");
+    }
+  });
+
+  it("trees over 32 leaves are walked", () => {
+    const m = expectScorerMatchesTrainer(regressionTask(4000, 6, 33), { objective: "regression", params: { n_estimators: 3, max_leaves: 48, min_samples_leaf: 5 } });
+    expect(Math.max(...m.forest.treeLeaves)).toBeGreaterThan(32);
+    expect(m.scoringKernel).toBe("walk");
   });
 
   it("binary with NaNs in two features", () => {
@@ -72,6 +101,7 @@ describe("scorer equals trainer", () => {
       { objective: "binary", categoricalFeatures: [1], params: { n_estimators: 15, max_bins: 16, min_data_per_group: 10, cat_smooth: 1 } },
     );
     expect(m.forest.catOffset.some((c) => c >= 0)).toBe(true);
+    expect(m.scoringKernel).toBe("walk");
   });
 
   it("quantized and exact histograms both keep trainer and scorer equal", () => {

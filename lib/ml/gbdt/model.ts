@@ -49,6 +49,11 @@ export class GbdtModel {
     return this.scorer.nTrees;
   }
 
+  /** How this model is scored: the compiled bitvector kernel, or walking the trees (categorical splits, trees over 32 leaves). */
+  get scoringKernel(): "bitvector" | "walk" {
+    return this.scorer.kernel;
+  }
+
   /** Raw scores (margins) of one row: length nOutputs. */
   predictRaw(row: ArrayLike<number>, out: Float64Array = new Float64Array(this.nOutputs)): Float64Array {
     if (row.length < this.nFeatures) throw invalid(`Row has ${row.length} values, the model needs ${this.nFeatures}`);

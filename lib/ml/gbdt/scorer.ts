@@ -1,6 +1,9 @@
-// Scoring a flattened forest: raw margins of rows, summed tree by tree over blocks of rows so a
-// block's feature values stay in cache while every tree visits them. No allocation per row or per
-// call beyond the scratch buffers made once per scorer.
+// Scoring a flattened forest: raw margins of rows. Forests of numeric splits with at most 32 leaves
+// a tree (the usual ones) go to the compiled bitvector kernel (bitvector.ts); the others, and the
+// tests' reference, walk the trees here, summed tree by tree over blocks of rows so a block's
+// feature values stay in cache while every tree visits them. No allocation per row or per call
+// beyond the scratch buffers made once per scorer.
+import { BitvectorScorer } from "./bitvector";
 import { leafOf, treeRoots, type ForestArrays } from "./forest";
 
 /** Rows scored per pass over the trees. */
@@ -14,17 +17,25 @@ export class ForestScorer {
   private readonly roots: Int32Array;
   private readonly hasCategorical: boolean;
   private readonly compiled: Compiled;
+  /** The compiled bitvector kernel when the forest qualifies (bitvector.ts); else the walks below. */
+  private readonly bitvector: BitvectorScorer | null;
   /** A block of float32 input rows widened to float64, and one row (single-row path). */
   private readonly block: Float64Array;
   private readonly row: Float64Array;
 
-  constructor(forest: ForestArrays, nFeatures: number, nOutputs: number) {
+  /** `bitvector`: the compiled kernel (bitvector.ts); `walk`: the tree walks below. */
+  readonly kernel: "bitvector" | "walk";
+
+  /** `allowBitvector: false` keeps to the tree walks (tests compare both). */
+  constructor(forest: ForestArrays, nFeatures: number, nOutputs: number, allowBitvector = true) {
     this.forest = forest;
     this.nFeatures = nFeatures;
     this.nOutputs = nOutputs;
     this.roots = treeRoots(forest);
     this.hasCategorical = forest.catOffset.some((c) => c >= 0);
     this.compiled = compile(forest, this.roots);
+    this.bitvector = allowBitvector ? BitvectorScorer.create(forest, this.roots, nFeatures, nOutputs) : null;
+    this.kernel = this.bitvector ? "bitvector" : "walk";
     this.block = new Float64Array(BLOCK_ROWS * nFeatures);
     this.row = new Float64Array(nFeatures);
   }
@@ -35,6 +46,7 @@ export class ForestScorer {
 
   /** Adds every tree's output for one row to out[0..nOutputs). */
   addRow(input: ArrayLike<number>, out: Float64Array): void {
+    if (this.bitvector) return this.bitvector.addBatch(input, 0, 1, out, 0);
     const x = this.row;
     // One element kind in the loops below whatever the caller holds (array, float32 or float64 view).
     for (let j = 0; j < this.nFeatures; j++) x[j] = input[j]!;
@@ -46,6 +58,7 @@ export class ForestScorer {
   addBatch(X: Float32Array | Float64Array, nRows: number, out: Float64Array): void {
     const F = this.nFeatures;
     const K = this.nOutputs;
+    if (this.bitvector) return this.bitvector.addBatch(X, 0, nRows, out, 0);
     for (let start = 0; start < nRows; start += BLOCK_ROWS) {
       const rows = Math.min(BLOCK_ROWS, nRows - start);
       let src: Float64Array;
