@@ -1,7 +1,8 @@
 // Job type → lib function. New capabilities add their job types here.
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
-import { MAINTENANCE_JOB, enqueue, runCleanup, type JobHandler } from "@/lib/jobs";
+import { MAINTENANCE_JOB, enqueue, runCleanup, type CleanupStep, type JobHandler } from "@/lib/jobs";
+import { sweepStaleMultipartUploads } from "@/lib/mlflow";
 import { logger } from "@/lib/observability";
 import { TRAINING_OBJECTIVE, TRAIN_JOB, TRAIN_SEARCH_JOB, trainJobHandler, trainSearchJobHandler, trainingObjectiveFactory } from "@/lib/training";
 import { HPO_TRIAL_JOB, hpoTrialHandler } from "@/lib/hpo";
@@ -12,7 +13,7 @@ import { DEMO_JOB, demoJobHandler } from "@/lib/demo";
 
 export function jobHandlers(): Record<string, JobHandler> {
   return {
-    [MAINTENANCE_JOB]: (ctx) => runCleanup(ctx, config().RETENTION_DAYS),
+    [MAINTENANCE_JOB]: (ctx) => runCleanup(ctx, config().RETENTION_DAYS, [multipartCleanup()]),
     [TRAIN_JOB]: trainJobHandler,
     [PIPELINE_JOB]: pipelineJobHandler,
     [BATCH_JOB]: batchScoreJobHandler,
@@ -33,6 +34,16 @@ export function orchestrationHandlers(): Record<string, JobHandler> {
     [DEMO_JOB]: (ctx) => demoJobHandler(ctx), // the dashboard's "Load demo data" (docs/demo.md)
     // A training search waits for its hpo.trial jobs, then refits (docs/hpo.md).
     [TRAIN_SEARCH_JOB]: trainSearchJobHandler,
+  };
+}
+
+/** MLflow multipart uploads never completed nor aborted: their staged parts (docs/tracking.md). */
+export function multipartCleanup(): CleanupStep {
+  const hours = config().MULTIPART_UPLOAD_MAX_AGE_HOURS;
+  return {
+    key: "multipartUploads",
+    label: `unfinished multipart uploads older than ${hours} hours`,
+    run: async () => (await sweepStaleMultipartUploads()).uploads,
   };
 }
 

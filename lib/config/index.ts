@@ -43,6 +43,9 @@ const schema = z.object({
     .optional()
     .transform((v) => v !== "false" && v !== "0"),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  // MLflow multipart uploads: a part URL works this long after its upload was created; the daily
+  // cleanup removes the parts of uploads older than this that were never completed or aborted.
+  MULTIPART_UPLOAD_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(8760).default(24),
   // How often each worker checks pipeline cron schedules and dataset triggers (ms).
   PIPELINE_TICK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
   // Predict routes: requests per second per API key (0 = no limit) and the burst a key may spend at once.

@@ -16,7 +16,7 @@ export {
   reportProgress,
 } from "./queue";
 export { PermanentJobError, WorkerRunner, type RunnerOptions } from "./runner";
-export { MAINTENANCE_JOB, runCleanup, type CleanupResult } from "./maintenance";
+export { MAINTENANCE_JOB, runCleanup, type CleanupResult, type CleanupStep } from "./maintenance";
 export {
   getPredictionRetention,
   MAX_RETENTION_DAYS,

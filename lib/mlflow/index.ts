@@ -10,7 +10,7 @@ import { trackingRoutes } from "./tracking";
 export { mlflowErrorResponse, type MlflowRoute } from "./protocol";
 export { artifactRoutes as mlflowArtifactRoutes } from "./artifacts";
 export { compact, experimentWire, loggedModelWire, modelVersionWire, registeredModelWire, runWire } from "./wire";
-export { UNSUPPORTED_MULTIPART } from "./multipart";
+export { sweepStaleMultipartUploads, UNSUPPORTED_MULTIPART, type MultipartSweep } from "./multipart";
 
 export const mlflowRoutes = [...trackingRoutes, ...loggedModelRoutes, ...registryRoutes];
 

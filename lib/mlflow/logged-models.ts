@@ -1,8 +1,11 @@
 // MLflow 3 logged models (/api/2.0/mlflow/logged-models/...), the calls behind
 // mlflow.<flavor>.log_model: create (PENDING) → upload files to the model's artifact folder →
 // finalize (READY) → runs/outputs; plus get, search, delete, tags, params and artifact listing.
+// A model is answered with its metrics (points runs logged with its model_id) and its registrations
+// (the model versions registered from it).
 import { z } from "zod";
 import { artifactStore, downloadHeaders, joinArtifactPath, validateArtifactPath } from "../artifacts";
+import { loggedModelRegistrations } from "../registry";
 import {
   createLoggedModel,
   deleteLoggedModel,
@@ -13,12 +16,21 @@ import {
   searchLoggedModels,
   setLoggedModelTags,
   storePathOfUri,
+  type LoggedModel,
 } from "../tracking";
 import { fileInfos } from "./artifact-paths";
 import type { MlflowRoute } from "./protocol";
 import { kvList, loggedModelWire, optInt } from "./wire";
 
 const str = z.string();
+
+/** Logged models on the wire, with their registrations (one registry query for them all). */
+async function modelsWire(models: LoggedModel[]) {
+  const registrations = await loggedModelRegistrations(models.map((m) => m.id));
+  return models.map((m) => loggedModelWire(m, registrations.get(m.id)));
+}
+
+const modelWire = async (m: LoggedModel) => (await modelsWire([m]))[0]!;
 
 export const loggedModelRoutes: MlflowRoute[] = [
   {
@@ -44,7 +56,7 @@ export const loggedModelRoutes: MlflowRoute[] = [
         params: b.params,
         tags: b.tags,
       });
-      return { model: loggedModelWire(m) };
+      return { model: await modelWire(m) };
     },
   },
   {
@@ -56,31 +68,42 @@ export const loggedModelRoutes: MlflowRoute[] = [
         .object({
           experiment_ids: z.array(z.union([str, z.number()]).transform(String)).min(1, "experiment_ids is required"),
           filter: str.optional(),
-          datasets: z.array(z.unknown()).default([]),
+          datasets: z.array(z.object({ dataset_name: str.default(""), dataset_digest: str.optional() })).default([]),
           max_results: optInt,
-          order_by: z.array(z.object({ field_name: str.min(1), ascending: z.boolean().default(true), dataset_name: str.optional() })).default([]),
+          order_by: z
+            .array(
+              z.object({
+                field_name: str.min(1),
+                ascending: z.boolean().default(true),
+                dataset_name: str.optional(),
+                dataset_digest: str.optional(),
+              }),
+            )
+            .default([]),
           page_token: str.optional(),
         })
         .parse(input);
-      // Logged-model metrics (and so their datasets) are not kept: a dataset scope would match nothing.
-      if (b.datasets.length || b.order_by.some((o) => o.dataset_name)) {
-        return { models: [] };
-      }
       const page = await searchLoggedModels({
         experimentIds: b.experiment_ids,
         filter: b.filter ?? "",
-        orderBy: b.order_by.map((o) => ({ field: o.field_name, ascending: o.ascending })),
+        datasets: b.datasets.map((d) => ({ datasetName: d.dataset_name, datasetDigest: d.dataset_digest || undefined })),
+        orderBy: b.order_by.map((o) => ({
+          field: o.field_name,
+          ascending: o.ascending,
+          datasetName: o.dataset_name || undefined,
+          datasetDigest: o.dataset_digest || undefined,
+        })),
         maxResults: b.max_results ?? 50,
         pageToken: b.page_token || undefined,
       });
-      return { models: page.items.map(loggedModelWire), next_page_token: page.nextPageToken ?? undefined };
+      return { models: await modelsWire(page.items), next_page_token: page.nextPageToken ?? undefined };
     },
   },
   {
     method: "GET",
     path: "logged-models/:model_id",
     role: "viewer",
-    handler: async ({ params }) => ({ model: loggedModelWire(await getLoggedModel(params.model_id!)) }),
+    handler: async ({ params }) => ({ model: await modelWire(await getLoggedModel(params.model_id!)) }),
   },
   {
     method: "PATCH",
@@ -88,7 +111,7 @@ export const loggedModelRoutes: MlflowRoute[] = [
     role: "editor",
     handler: async ({ actor, input, params }) => {
       const b = z.object({ status: z.union([str, z.number()]) }).parse(input);
-      return { model: loggedModelWire(await finalizeLoggedModel(actor, params.model_id!, b.status)) };
+      return { model: await modelWire(await finalizeLoggedModel(actor, params.model_id!, b.status)) };
     },
   },
   {

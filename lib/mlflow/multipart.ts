@@ -5,7 +5,8 @@
 // {path, upload_id, parts} streams the parts, in order, into the file; `mpu/abort/<folder>` drops them.
 // Parts wait under multipart-uploads/<upload_id>/ in the ArtifactStore. The `db:` store keeps whole
 // objects in memory, so there the create answers 501 NOT_IMPLEMENTED and the client falls back to
-// one streamed PUT (its documented behaviour).
+// one streamed PUT (its documented behaviour). An upload expires MULTIPART_UPLOAD_MAX_AGE_HOURS after
+// its create; the daily maintenance job sweeps the parts of expired ones (sweepStaleMultipartUploads).
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { artifactStore, joinArtifactPath, validateArtifactPath } from "../artifacts";
@@ -16,9 +17,12 @@ import { resolvePath } from "./artifact-paths";
 import type { MlflowRoute } from "./protocol";
 
 const STAGING = "multipart-uploads";
-/** S3's limit; a part URL is valid this long after the upload is created. */
+/** S3's limit. */
 const MAX_PARTS = 10_000;
-const UPLOAD_TTL_MS = 24 * 3600 * 1000;
+const UPLOAD_ID_RE = /^[0-9a-f]{32}$/;
+
+/** How long an upload (its part URLs, its parts) lives after its create. */
+const uploadMaxAgeMs = () => config().MULTIPART_UPLOAD_MAX_AGE_HOURS * 3_600_000;
 /** The message MLflow's client recognises as "fall back to a plain upload". */
 export const UNSUPPORTED_MULTIPART = "Multipart upload is not supported for the current artifact repository";
 
@@ -28,7 +32,7 @@ interface Manifest {
   createdAt: number;
 }
 
-const uploadIdSchema = z.string().regex(/^[0-9a-f]{32}$/, "upload_id is not an upload id of this server");
+const uploadIdSchema = z.string().regex(UPLOAD_ID_RE, "upload_id is not an upload id of this server");
 const intLike = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(Number);
 
 const staging = (id: string, file = "") => joinArtifactPath(STAGING, id, file);
@@ -49,8 +53,50 @@ async function readManifest(id: string): Promise<Manifest> {
   const path = staging(id, "upload.json");
   if (!(await store.stat(path))) throw notFound("Multipart upload", id);
   const m = JSON.parse((await store.get(path)).toString("utf8")) as Manifest;
-  if (Date.now() - m.createdAt > UPLOAD_TTL_MS) throw notFound("Multipart upload (expired)", id);
+  if (Date.now() - m.createdAt > uploadMaxAgeMs()) throw notFound("Multipart upload (expired)", id);
   return m;
+}
+
+/** When an upload was created: its manifest's time, null without a manifest, NaN when the manifest is unreadable. */
+async function createdAtOf(id: string): Promise<number | null> {
+  const path = staging(id, "upload.json");
+  if (!(await artifactStore().stat(path))) return null;
+  try {
+    const t = (JSON.parse((await artifactStore().get(path)).toString("utf8")) as Partial<Manifest>).createdAt;
+    return typeof t === "number" ? t : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+export interface MultipartSweep {
+  /** Uploads whose staged files were removed. */
+  uploads: number;
+  /** Files removed (parts, their ETag records, manifests). */
+  files: number;
+}
+
+/**
+ * Removes the staged parts of uploads never completed or aborted: those created more than
+ * MULTIPART_UPLOAD_MAX_AGE_HOURS ago, whose part URLs no longer work anyway, and
+ * leftovers without a readable manifest (a part that landed after its upload was completed). A
+ * folder with no file yet is an upload being created and stays. Files outside
+ * multipart-uploads/ (completed artifacts) are never touched. Works on any ArtifactStore backend.
+ */
+export async function sweepStaleMultipartUploads(): Promise<MultipartSweep> {
+  const store = artifactStore();
+  const cutoff = Date.now() - uploadMaxAgeMs();
+  const out: MultipartSweep = { uploads: 0, files: 0 };
+  for (const entry of await store.list(STAGING)) {
+    const id = entry.path.slice(STAGING.length + 1);
+    if (!entry.isDir || !UPLOAD_ID_RE.test(id)) continue;
+    const createdAt = await createdAtOf(id);
+    const stale = createdAt === null ? (await store.list(staging(id))).length > 0 : !(createdAt >= cutoff);
+    if (!stale) continue;
+    out.files += await store.delete(staging(id));
+    out.uploads++;
+  }
+  return out;
 }
 
 /** Where a part URL points: this server as the client reached it (a proxy's forwarded host first). */

@@ -153,11 +153,20 @@ export const registryRoutes: MlflowRoute[] = [
     role: "editor",
     handler: async ({ actor, input }) => {
       const b = name
-        .extend({ source: str, run_id: str.optional(), tags: kvList, description: str.optional(), run_link: str.optional() })
+        .extend({
+          source: str,
+          run_id: str.optional(),
+          tags: kvList,
+          description: str.optional(),
+          run_link: str.optional(),
+          // MLflow 3: the logged model registered (register_model("models:/<model_id>") sends it).
+          model_id: str.optional(),
+        })
         .parse(input);
       const v = await createModelVersion(actor, b.name, {
         source: b.source,
         runId: b.run_id || undefined,
+        loggedModelId: b.model_id || undefined,
         description: b.description || undefined,
         tags: kvToRecord(b.tags),
       });

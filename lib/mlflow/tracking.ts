@@ -207,7 +207,18 @@ const runRoutes: MlflowRoute[] = [
     path: "runs/log-metric",
     role: "editor",
     handler: async ({ actor, input }) => {
-      const b = z.object({ key: str, value: z.unknown().optional(), timestamp: z.unknown().optional(), step: z.unknown().optional() }).parse(input);
+      const b = z
+        .object({
+          key: str,
+          value: z.unknown().optional(),
+          timestamp: z.unknown().optional(),
+          step: z.unknown().optional(),
+          // MLflow 3: also a metric of this logged model (on this dataset); logBatch checks them.
+          model_id: z.unknown().optional(),
+          dataset_name: z.unknown().optional(),
+          dataset_digest: z.unknown().optional(),
+        })
+        .parse(input);
       await logBatch(actor, runIdOf(input), { metrics: [b as never] });
       return {};
     },

@@ -3,7 +3,7 @@
 // values become "NaN"/"Infinity"/"-Infinity" when the response is written.
 import { z } from "zod";
 import type { ModelVersion, RegisteredModel } from "../registry";
-import type { Experiment, LoggedModel, MetricPoint, MetricValue, Run, RunInfo, RunIO, ViewType } from "../tracking";
+import type { Experiment, LoggedModel, LoggedModelMetric, MetricPoint, MetricValue, Run, RunInfo, RunIO, ViewType } from "../tracking";
 
 type Wire = Record<string, unknown>;
 
@@ -69,7 +69,22 @@ export function runWire(r: Run, io?: RunIO): Wire {
   });
 }
 
-export function loggedModelWire(m: LoggedModel): Wire {
+/** A logged model's metric point: MLflow's Metric with the run, model and dataset it belongs to. */
+function loggedModelMetricWire(p: LoggedModelMetric): Wire {
+  return compact({
+    key: p.key,
+    value: p.value,
+    timestamp: p.timestamp,
+    step: p.step,
+    dataset_name: p.datasetName,
+    dataset_digest: p.datasetDigest,
+    model_id: p.modelId,
+    run_id: p.runId,
+  });
+}
+
+/** A logged model; `registrations`: the model versions registered from it (LoggedModelInfo.registrations). */
+export function loggedModelWire(m: LoggedModel, registrations: { name: string; version: number }[] = []): Wire {
   return {
     info: compact({
       model_id: m.id,
@@ -83,8 +98,9 @@ export function loggedModelWire(m: LoggedModel): Wire {
       source_run_id: m.sourceRunId,
       status_message: m.statusMessage,
       tags: kv(m.tags),
+      registrations: registrations.map((r) => ({ name: r.name, version: String(r.version) })),
     }),
-    data: compact({ params: kv(m.params) }),
+    data: compact({ params: kv(m.params), metrics: m.metrics.map(loggedModelMetricWire) }),
   };
 }
 
@@ -103,8 +119,7 @@ export function modelVersionWire(v: ModelVersion): Wire {
     description: v.description,
     source: v.source,
     run_id: v.runId,
-    // MLflow 3 registers a logged model by its URI, models:/<model_id>.
-    model_id: /^models:\/(m-[0-9a-f]{32})\/?$/.exec(v.source)?.[1],
+    model_id: v.loggedModelId,
     status: v.status,
     tags: kv(v.tags),
     aliases: v.aliases,

@@ -17,6 +17,7 @@ export {
   getLatestVersions,
   getModelVersion,
   listModelVersions,
+  loggedModelRegistrations,
   searchModelVersions,
   transitionModelVersionStage,
   updateModelVersion,

@@ -11,6 +11,7 @@ export interface VersionRow {
   version: number;
   runId: string | null;
   source: string;
+  loggedModelId: string | null;
   signature: string | null;
   status: string;
   stage: string;
@@ -40,6 +41,7 @@ export function toModelVersion(r: VersionRow): ModelVersion {
     version: r.version,
     runId: r.runId,
     source: r.source,
+    loggedModelId: r.loggedModelId,
     signature: parseJson(r.signature, null),
     status: r.status as ModelVersionStatus,
     stage: r.stage as Stage,

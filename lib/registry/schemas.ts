@@ -42,6 +42,8 @@ export const createVersionInput = z
   .object({
     source: z.string().trim().min(1, "Give the source (artifact location of the model)").max(1000),
     runId: z.string().regex(/^[0-9a-f]{32}$/, "Run ids are 32 hexadecimal characters").optional(),
+    /** An MLflow 3 logged model (m-…) the version registers; a models:/<model_id> source names one too. */
+    loggedModelId: z.string().min(1).max(100).optional(),
     signature: z.unknown().optional(),
     description: description.optional(),
     tags: tagsRecord.optional(),

@@ -12,6 +12,8 @@ export interface ModelVersion {
   version: number;
   runId: string | null;
   source: string;
+  /** The MLflow 3 logged model the version registers (its model_id, or a models:/<model_id> source). */
+  loggedModelId: string | null;
   /** The feature schema, as given at registration (JSON). */
   signature: unknown;
   status: ModelVersionStatus;

@@ -3,7 +3,7 @@ import { requireRole, writeAudit, type Actor } from "../auth";
 import { db, newId, transaction, type Tx } from "../db";
 import { invalid, notFound } from "../errors";
 import { parseWith } from "../http";
-import { decodePageToken, encodePageToken, matchesFilter, parseFilter, type FilterSpec, type Page } from "../tracking";
+import { decodePageToken, encodePageToken, linkModelVersion, matchesFilter, parseFilter, type FilterSpec, type Page } from "../tracking";
 import { isUniqueViolation, requireModel } from "./models";
 import { toModelVersion, VERSION_INCLUDE } from "./rows";
 import { createVersionInput, listModelsInput, stageSchema, transitionInput, updateVersionInput, versionSchema } from "./schemas";
@@ -31,6 +31,16 @@ export async function requireVersion(tx: Tx | ReturnType<typeof db>, name: strin
   return { model, row };
 }
 
+/** The logged model a `models:/<model_id>` source names (MLflow 3's register_model), else null. */
+function loggedModelIdOfSource(source: string): string | null {
+  return /^models:\/(m-[0-9a-f]{32})\/?$/.exec(source)?.[1] ?? null;
+}
+
+/**
+ * A new version, READY at once. A version from an MLflow 3 logged model (`loggedModelId`, or a
+ * `models:/<model_id>` source) records it, the model must exist, and with an explicit id the
+ * version joins the model's `mlflow.modelVersions` tag, as MLflow's server does.
+ */
 export async function createModelVersion(
   actor: Actor | null,
   modelName: string,
@@ -41,6 +51,11 @@ export async function createModelVersion(
   if (data.runId && !(await db().run.findUnique({ where: { id: data.runId }, select: { id: true } }))) {
     throw notFound("Run", data.runId);
   }
+  const fromSource = loggedModelIdOfSource(data.source);
+  if (data.loggedModelId && fromSource && fromSource !== data.loggedModelId) {
+    throw invalid(`The source names logged model '${fromSource}', but the model id given is '${data.loggedModelId}'`);
+  }
+  const loggedModelId = data.loggedModelId ?? fromSource;
   // Two registrations at once may pick the same number; the unique (model, version) decides, and the loser retries.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -55,6 +70,7 @@ export async function createModelVersion(
             version: (last?.version ?? 0) + 1,
             runId: data.runId ?? null,
             source: data.source,
+            loggedModelId,
             signature: data.signature === undefined ? null : JSON.stringify(data.signature),
             status: "READY",
             stage: "None",
@@ -67,11 +83,15 @@ export async function createModelVersion(
           include: VERSION_INCLUDE,
         });
         await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now } });
+        if (loggedModelId) {
+          await linkModelVersion(tx, loggedModelId, { name: model.name, version: row.version }, { tag: data.loggedModelId !== undefined });
+        }
         await writeAudit(tx, actor, "model.version_create", { type: "registered_model", id: model.id }, {
           model: model.name,
           version: row.version,
           run_id: row.runId,
           source: row.source,
+          ...(loggedModelId ? { logged_model_id: loggedModelId } : {}),
         });
         return toModelVersion(row);
       });
@@ -80,6 +100,23 @@ export async function createModelVersion(
       throw err;
     }
   }
+}
+
+/** The versions registered from each of some logged models (oldest first): `registrations` of MLflow's LoggedModelInfo. */
+export async function loggedModelRegistrations(loggedModelIds: string[]): Promise<Map<string, { name: string; version: number }[]>> {
+  const out = new Map<string, { name: string; version: number }[]>();
+  if (!loggedModelIds.length) return out;
+  const rows = await db().modelVersion.findMany({
+    where: { loggedModelId: { in: loggedModelIds } },
+    select: { loggedModelId: true, version: true, model: { select: { name: true } } },
+    orderBy: [{ createdAt: "asc" }, { model: { name: "asc" } }, { version: "asc" }],
+  });
+  for (const r of rows) {
+    const list = out.get(r.loggedModelId!) ?? [];
+    list.push({ name: r.model.name, version: r.version });
+    out.set(r.loggedModelId!, list);
+  }
+  return out;
 }
 
 export async function getModelVersion(name: string, version: number | string): Promise<ModelVersion> {

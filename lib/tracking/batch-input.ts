@@ -4,13 +4,24 @@
 // accepts it (strings for numbers, say) or produces the usual error message. The hand check never
 // accepts what Zod would refuse.
 import { parseWith } from "../http";
-import { BATCH_LIMITS, MAX_KEY_LENGTH, MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH, logBatchInput } from "./schemas";
-import type { MetricPoint } from "./types";
+import {
+  BATCH_LIMITS,
+  MAX_DATASET_DIGEST_LENGTH,
+  MAX_DATASET_NAME_LENGTH,
+  MAX_KEY_LENGTH,
+  MAX_MODEL_ID_LENGTH,
+  MAX_PARAM_VALUE_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  logBatchInput,
+} from "./schemas";
+import type { MetricPoint, ModelMetricPoint } from "./types";
 
 export interface ReadBatch {
   points: MetricPoint[];
   params: { key: string; value: string }[];
   tags: { key: string; value: string }[];
+  /** The points that carry a `model_id` (MLflow 3), again with it; absent when none does. */
+  modelPoints?: ModelMetricPoint[];
 }
 
 const KEY_RE = /^[A-Za-z0-9_\-. :/]+$/;
@@ -45,6 +56,25 @@ function int64Of(v: unknown): number | undefined | null {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** An optional string field of at most `max` characters ("" = unset, as protobuf), or null when Zod must decide. */
+function optString(v: unknown, max: number): string | undefined | null {
+  if (v === undefined || v === "") return undefined;
+  return typeof v === "string" && v.length <= max ? v : null;
+}
+
+/**
+ * The model point of metric `m` (read as `p`): undefined without a model_id (a dataset alone only
+ * matters for a model's metrics, as in MLflow), null when a field is not what the schema accepts.
+ */
+function modelPointOf(m: Record<string, unknown>, p: MetricPoint): ModelMetricPoint | undefined | null {
+  const modelId = optString(m.model_id, MAX_MODEL_ID_LENGTH);
+  const datasetName = optString(m.dataset_name, MAX_DATASET_NAME_LENGTH);
+  const datasetDigest = optString(m.dataset_digest, MAX_DATASET_DIGEST_LENGTH);
+  if (modelId === null || datasetName === null || datasetDigest === null) return null;
+  if (modelId === undefined) return undefined;
+  return { ...p, modelId, datasetName: datasetName ?? null, datasetDigest: datasetDigest ?? null };
+}
+
 function listOf(v: unknown, max: number): unknown[] | null {
   if (v === undefined) return [];
   return Array.isArray(v) && v.length <= max ? v : null;
@@ -58,6 +88,7 @@ function fast(input: unknown, now: number): ReadBatch | null {
   if (!metrics || !params || !tags || metrics.length + params.length + tags.length > BATCH_LIMITS.total) return null;
 
   const points: MetricPoint[] = new Array(metrics.length);
+  let modelPoints: ModelMetricPoint[] | undefined;
   for (let i = 0; i < metrics.length; i++) {
     const m = metrics[i];
     if (!isObject(m) || !keyOk(m.key)) return null;
@@ -65,7 +96,14 @@ function fast(input: unknown, now: number): ReadBatch | null {
     const step = int64Of(m.step);
     const timestamp = int64Of(m.timestamp);
     if (value === undefined || step === null || timestamp === null) return null;
-    points[i] = { key: m.key, value, step: step ?? 0, timestamp: timestamp ?? now };
+    const p = { key: m.key, value, step: step ?? 0, timestamp: timestamp ?? now };
+    points[i] = p;
+    // Ordinary metrics carry none of these: three missing-property lookups per point.
+    if (m.model_id !== undefined || m.dataset_name !== undefined || m.dataset_digest !== undefined) {
+      const mp = modelPointOf(m, p);
+      if (mp === null) return null;
+      if (mp) (modelPoints ??= []).push(mp);
+    }
   }
   const outParams: ReadBatch["params"] = [];
   for (const p of params) {
@@ -81,7 +119,7 @@ function fast(input: unknown, now: number): ReadBatch | null {
     if (!isObject(t) || !keyOk(t.key) || typeof t.value !== "string" || t.value.length > MAX_TAG_VALUE_LENGTH) return null;
     outTags.push({ key: t.key, value: t.value });
   }
-  return { points, params: outParams, tags: outTags };
+  return modelPoints ? { points, params: outParams, tags: outTags, modelPoints } : { points, params: outParams, tags: outTags };
 }
 
 /** The batch with defaults applied (step 0, timestamp now); a 400 naming the field when it is invalid. */
@@ -89,9 +127,11 @@ export function readLogBatch(input: unknown, now = Date.now()): ReadBatch {
   const quick = fast(input, now);
   if (quick) return quick;
   const b = parseWith(logBatchInput, input, "log-batch body");
-  return {
-    points: b.metrics.map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0, timestamp: m.timestamp ?? now })),
-    params: b.params,
-    tags: b.tags,
-  };
+  const points = b.metrics.map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0, timestamp: m.timestamp ?? now }));
+  const modelPoints = b.metrics.flatMap((m, i): ModelMetricPoint[] =>
+    m.model_id ? [{ ...points[i]!, modelId: m.model_id, datasetName: m.dataset_name || null, datasetDigest: m.dataset_digest || null }] : [],
+  );
+  const batch: ReadBatch = { points, params: b.params, tags: b.tags };
+  if (modelPoints.length) batch.modelPoints = modelPoints;
+  return batch;
 }

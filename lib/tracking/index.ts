@@ -52,12 +52,15 @@ export {
   deleteLoggedModelTag,
   finalizeLoggedModel,
   getLoggedModel,
+  linkModelVersion,
   logLoggedModelParams,
   requireLoggedModelInExperiment,
   searchLoggedModels,
   setLoggedModelTags,
   LOGGED_MODEL_STATUSES,
+  MODEL_VERSIONS_TAG,
   type LoggedModel,
+  type LoggedModelMetric,
   type LoggedModelStatus,
 } from "./logged-models";
 export { getRunIO, logRunInputs, logRunOutputs, type DatasetInputRecord, type RunIO } from "./run-io";

@@ -1,13 +1,14 @@
 // Logging params, metrics and tags. Everything goes through logBatch (a single metric is a batch of
 // one): one transaction, a fixed number of statements whatever the batch size. Metric points travel
-// to the database as one JSON parameter, expanded by SQL, because binding 6 parameters per point
-// costs more than the insert itself; the newest point per key is upserted set-based in the same
-// transaction.
+// to the database as a few whole parameters (JSON on SQLite, arrays on PostgreSQL), expanded by SQL,
+// because binding 6 parameters per point costs more than the insert itself; the newest point per
+// key is upserted set-based in the same transaction.
 import { requireRole, type Actor } from "../auth";
 import { config } from "../config";
 import { bulkTransaction, dbKind, transaction, type DbKind, type Tx } from "../db";
 import { AppError, invalid, notFound } from "../errors";
 import { readLogBatch } from "./batch-input";
+import { writeModelMetrics } from "./model-metrics";
 import { checkRunId, GIT_COMMIT_TAG, PARENT_RUN_TAG, RUN_NAME_TAG, requireRun } from "./runs";
 import type { LogBatchInput } from "./schemas";
 import type { MetricPoint } from "./types";
@@ -18,7 +19,7 @@ export interface LogBatchResult {
   tags: number;
 }
 
-/** [key, value, kind, step, timestamp]; kind 0 = finite, 1 = NaN, 2 = +Infinity, 3 = -Infinity (JSON has neither). */
+/** SQLite's form of a point: [key, value, kind, step, timestamp]; kind 0 = finite, 1 = NaN, 2 = +Infinity, 3 = -Infinity (JSON has neither). */
 type EncodedPoint = [string, number | null, 0 | 1 | 2 | 3, number, number];
 
 function encode(p: MetricPoint): EncodedPoint {
@@ -36,28 +37,49 @@ const UPSERT_LATEST = `ON CONFLICT ("runId", "key") DO UPDATE SET "value" = excl
     OR (excluded."step" = "LatestMetric"."step" AND excluded."timestamp" >= "LatestMetric"."timestamp")`;
 
 /**
- * PostgreSQL: one statement ($1 run id, $2 the points as JSON) that inserts the points and upserts
- * the newest point per key (later points win ties, as they would one by one). A single statement
- * is atomic on its own, so a metrics-only batch is one round trip. Both writes only happen when
- * the run exists and is active; the statement's count is the number of points inserted.
+ * PostgreSQL: one statement that inserts the points ($2..$5: keys, values, steps, timestamps as
+ * arrays) and upserts the newest point per key ($6..$9, picked in JS), both only when run $1 exists
+ * and is active; a single statement is atomic on its own, so a metrics-only batch is one round trip.
+ * Arrays rather than one JSON text: unnest() of typed arrays costs the server about a quarter less
+ * than expanding JSON, and the few newest points need no sort there. NaN travels as the float 'NaN'
+ * and is stored as NULL with isNan, as SQLite stores it. The count is the number of points inserted.
  * With METRICS_SYNCHRONOUS_COMMIT=off the statement sets synchronous_commit = off for its own
  * (implicit) transaction, evaluated once as an InitPlan: the commit does not wait for the WAL
  * flush (about 6 ms of a batch's time here), and the connection keeps its setting afterwards.
  */
 const PG_ASYNC_COMMIT = `cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v), `;
-const pgWrite = (asyncCommit: boolean) => `WITH ${asyncCommit ? PG_ASYNC_COMMIT : ""}pts AS (
-    SELECT x->>0 AS "key",
-      CASE (x->>2)::int WHEN 2 THEN 'Infinity'::float8 WHEN 3 THEN '-Infinity'::float8 ELSE (x->>1)::float8 END AS "value",
-      (x->>2)::int = 1 AS "isNan", (x->>3)::bigint AS "step", (x->>4)::bigint AS "timestamp", n
-    FROM json_array_elements($2::json) WITH ORDINALITY AS t(x, n)
-    WHERE EXISTS (SELECT 1 FROM "Run" WHERE "id" = $1 AND "lifecycleStage" = 'active')${asyncCommit ? ` AND (SELECT v FROM cfg) IS NOT NULL` : ""}
+const pgWrite = (asyncCommit: boolean) => `WITH ${asyncCommit ? PG_ASYNC_COMMIT : ""}ok AS (
+    SELECT 1 FROM "Run" WHERE "id" = $1 AND "lifecycleStage" = 'active'${asyncCommit ? ` AND (SELECT v FROM cfg) IS NOT NULL` : ""}
   ), latest AS (
     INSERT INTO "LatestMetric" ${COLUMNS}
-    SELECT DISTINCT ON ("key") $1, "key", "value", "isNan", "step", "timestamp" FROM pts
-    ORDER BY "key", "step" DESC, "timestamp" DESC, n DESC
+    SELECT $1, k, NULLIF(v, 'NaN'), v = 'NaN', s, t FROM unnest($6::text[], $7::float8[], $8::int8[], $9::int8[]) AS u(k, v, s, t)
+    WHERE EXISTS (SELECT 1 FROM ok)
     ${UPSERT_LATEST}
   )
-  INSERT INTO "Metric" ${COLUMNS} SELECT $1, "key", "value", "isNan", "step", "timestamp" FROM pts ORDER BY n`;
+  INSERT INTO "Metric" ${COLUMNS}
+  SELECT $1, k, NULLIF(v, 'NaN'), v = 'NaN', s, t FROM unnest($2::text[], $3::float8[], $4::int8[], $5::int8[]) WITH ORDINALITY AS u(k, v, s, t, n)
+  WHERE EXISTS (SELECT 1 FROM ok) ORDER BY n`;
+
+/**
+ * The columns of points as the PostgreSQL statement binds them (JS arrays become array literals).
+ * Values go as text ('NaN', 'Infinity', '-1.5'), which PostgreSQL parses as float8: numbers would
+ * lose NaN and ±Infinity on Prisma's raw-query path (a batch with params or tags).
+ */
+function pgColumns(points: MetricPoint[]): [string[], string[], number[], number[]] {
+  const n = points.length;
+  const keys = new Array<string>(n);
+  const values = new Array<string>(n);
+  const steps = new Array<number>(n);
+  const times = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!;
+    keys[i] = p.key;
+    values[i] = String(p.value);
+    steps[i] = p.step;
+    times[i] = p.timestamp;
+  }
+  return [keys, values, steps, times];
+}
 
 /**
  * SQLite: two statements (points, newest point per key computed in JS), each taking the run id, the
@@ -85,7 +107,9 @@ const PG_WRITE = { durable: pgWrite(false), relaxed: pgWrite(true) };
 
 /** The metric statements of a batch, for the database in use; `relaxed`: PostgreSQL may commit without waiting for the flush. */
 function metricStatements(kind: DbKind, runId: string, points: MetricPoint[], relaxed = false): { sql: string; args: unknown[] }[] {
-  if (kind === "postgres") return [{ sql: relaxed ? PG_WRITE.relaxed : PG_WRITE.durable, args: [runId, JSON.stringify(points.map(encode))] }];
+  if (kind === "postgres") {
+    return [{ sql: relaxed ? PG_WRITE.relaxed : PG_WRITE.durable, args: [runId, ...pgColumns(points), ...pgColumns(latestPerKey(points))] }];
+  }
   return [
     { sql: SQLITE_INSERT, args: [runId, JSON.stringify(points.map(encode)), runId] },
     { sql: SQLITE_LATEST, args: [runId, JSON.stringify(latestPerKey(points).map(encode)), runId] },
@@ -136,7 +160,8 @@ export async function logBatch(actor: Actor | null, runId: string, input: LogBat
   const tags = new Map(batch.tags.map((t) => [t.key, t.value]));
   if (tags.has(PARENT_RUN_TAG) && tags.get(PARENT_RUN_TAG) === runId) throw invalid("A run cannot be its own parent");
 
-  if (!params.size && !tags.size && points.length) {
+  // Points for logged models (MLflow 3 model_id) need the transaction below; other batches never do.
+  if (!params.size && !tags.size && points.length && !batch.modelPoints) {
     await writeMetricsOnly(checkRunId(runId), points);
     return { metrics: points.length, params: 0, tags: 0 };
   }
@@ -156,6 +181,7 @@ export async function logBatch(actor: Actor | null, runId: string, input: LogBat
       await applyFieldTags(tx, run.id, tags);
     }
     if (points.length) await writeMetrics(tx, run.id, points);
+    if (batch.modelPoints) await writeModelMetrics(tx, run.id, batch.modelPoints);
   });
   return { metrics: points.length, params: batch.params.length, tags: tags.size };
 }
@@ -178,7 +204,15 @@ async function applyFieldTags(tx: Tx, runId: string, tags: Map<string, string>):
 export async function logMetric(
   actor: Actor | null,
   runId: string,
-  metric: { key: string; value: number | string; step?: number | string; timestamp?: number | string },
+  metric: {
+    key: string;
+    value: number | string;
+    step?: number | string;
+    timestamp?: number | string;
+    model_id?: string;
+    dataset_name?: string;
+    dataset_digest?: string;
+  },
 ): Promise<void> {
   await logBatch(actor, runId, { metrics: [metric] });
 }

@@ -43,11 +43,19 @@ export const metricValueSchema = z
     return n;
   });
 
+export const MAX_MODEL_ID_LENGTH = 100;
+export const MAX_DATASET_NAME_LENGTH = 500;
+export const MAX_DATASET_DIGEST_LENGTH = 64;
+
 export const metricInput = z.object({
   key: keySchema,
   value: metricValueSchema,
   timestamp: int64Schema.optional(),
   step: int64Schema.optional(),
+  // MLflow 3: the point also belongs to this logged model, measured on this dataset ("" = unset, as protobuf).
+  model_id: z.string().max(MAX_MODEL_ID_LENGTH).optional(),
+  dataset_name: z.string().max(MAX_DATASET_NAME_LENGTH).optional(),
+  dataset_digest: z.string().max(MAX_DATASET_DIGEST_LENGTH).optional(),
 });
 
 const paramValue = z

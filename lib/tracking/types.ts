@@ -47,6 +47,13 @@ export interface MetricPoint extends MetricValue {
   key: string;
 }
 
+/** A point a run logged for a logged model too (MLflow 3: a metric with `model_id`). */
+export interface ModelMetricPoint extends MetricPoint {
+  modelId: string;
+  datasetName: string | null;
+  datasetDigest: string | null;
+}
+
 /** A run with its params, tags and the latest value of each metric. */
 export interface Run extends RunInfo {
   params: Record<string, string>;

@@ -153,6 +153,203 @@ describe("mlflow.<flavor>.log_model (MLflow 3 logged models)", () => {
   });
 });
 
+describe("metrics of logged models (log_metric / log_metrics with model_id)", () => {
+  const idsOf = (r: { body: { models?: { info: { model_id: string } }[] } }) => (r.body.models ?? []).map((m) => m.info.model_id);
+
+  it("log-metric and log-batch with model_id → the model's data.metrics, in get and search", async () => {
+    const { call } = env.client;
+    const { experimentId, runId } = await startRun();
+    const modelId = (await call("POST", "logged-models", { experiment_id: experimentId, name: "model", source_run_id: runId })).body.model.info.model_id;
+    const other = (await call("POST", "logged-models", { experiment_id: experimentId, name: "other" })).body.model.info.model_id;
+
+    // mlflow.log_metric("accuracy", 0.91, step=1, model_id=..., dataset=eval_ds): RestStore's LogMetric.
+    const logged = await call("POST", "runs/log-metric", {
+      run_uuid: runId,
+      run_id: runId,
+      key: "accuracy",
+      value: 0.91,
+      timestamp: 1_700_000_000_000,
+      step: 1,
+      model_id: modelId,
+      dataset_name: "eval_ds",
+      dataset_digest: "1a2b3c4d",
+    });
+    expect(logged.status).toBe(200);
+    expect(logged.body).toEqual({});
+    // mlflow.log_metrics({...}, model_id=...): one LogBatch whose Metric messages carry model_id; a
+    // point for another model, one for none, NaN, and the same point again (kept once, as MLflow's key).
+    const batch = await call("POST", "runs/log-batch", {
+      run_id: runId,
+      metrics: [
+        { key: "accuracy", value: 0.95, timestamp: 1_700_000_000_500, step: 2, model_id: modelId, dataset_name: "eval_ds", dataset_digest: "1a2b3c4d" },
+        { key: "loss", value: "NaN", timestamp: 1_700_000_000_500, step: 2, model_id: modelId },
+        { key: "gain", value: "-Infinity", timestamp: 1_700_000_000_500, step: 2, model_id: modelId, dataset_name: "", dataset_digest: "" },
+        { key: "accuracy", value: 0.5, timestamp: 1_700_000_000_600, step: 0, model_id: other, dataset_name: "eval_ds", dataset_digest: "ffff0000" },
+        { key: "plain", value: 1, timestamp: 1_700_000_000_600, step: 0 },
+        { key: "accuracy", value: 0.91, timestamp: 1_700_000_000_000, step: 1, model_id: modelId, dataset_name: "eval_ds", dataset_digest: "1a2b3c4d" },
+      ],
+      params: [],
+      tags: [],
+    });
+    expect(batch.status).toBe(200);
+
+    const got = await call("GET", `logged-models/${modelId}`);
+    expect(got.status).toBe(200);
+    expect(got.body.model.data.metrics).toEqual([
+      { key: "accuracy", value: 0.91, timestamp: 1_700_000_000_000, step: 1, dataset_name: "eval_ds", dataset_digest: "1a2b3c4d", model_id: modelId, run_id: runId },
+      { key: "accuracy", value: 0.95, timestamp: 1_700_000_000_500, step: 2, dataset_name: "eval_ds", dataset_digest: "1a2b3c4d", model_id: modelId, run_id: runId },
+      { key: "gain", value: "-Infinity", timestamp: 1_700_000_000_500, step: 2, model_id: modelId, run_id: runId },
+      { key: "loss", value: "NaN", timestamp: 1_700_000_000_500, step: 2, model_id: modelId, run_id: runId },
+    ]);
+    expect((await call("GET", `logged-models/${other}`)).body.model.data.metrics).toEqual([
+      { key: "accuracy", value: 0.5, timestamp: 1_700_000_000_600, step: 0, dataset_name: "eval_ds", dataset_digest: "ffff0000", model_id: other, run_id: runId },
+    ]);
+    // They stay the run's metrics too.
+    const run = (await call("GET", "runs/get", { run_id: runId })).body.run;
+    expect(Object.fromEntries(run.data.metrics.map((m: { key: string; value: unknown }) => [m.key, m.value]))).toEqual({
+      accuracy: 0.95,
+      gain: "-Infinity",
+      loss: "NaN",
+      plain: 1,
+    });
+    expect((await call("GET", "metrics/get-history", { run_id: runId, metric_key: "accuracy" })).body.metrics).toHaveLength(4);
+
+    const search = (body: Record<string, unknown>) => call("POST", "logged-models/search", { experiment_ids: [experimentId], ...body });
+    const all = await search({});
+    expect(all.body.models.find((m: { info: { model_id: string } }) => m.info.model_id === modelId).data.metrics).toHaveLength(4);
+    expect(idsOf(await search({ filter: "metrics.accuracy > 0.9" }))).toEqual([modelId]);
+    // (Models made in the same millisecond have no fixed order: compare those as sets.)
+    const sorted = (r: Parameters<typeof idsOf>[0]) => idsOf(r).sort();
+    expect(sorted(await search({ filter: "metrics.accuracy >= 0.5" }))).toEqual([other, modelId].sort());
+    // datasets scope the metric conditions; alone they keep the models with a metric on them.
+    expect(idsOf(await search({ filter: "metrics.accuracy > 0.1", datasets: [{ dataset_name: "eval_ds", dataset_digest: "ffff0000" }] }))).toEqual([other]);
+    expect(idsOf(await search({ datasets: [{ dataset_name: "eval_ds", dataset_digest: "1a2b3c4d" }] }))).toEqual([modelId]);
+    expect(sorted(await search({ datasets: [{ dataset_name: "eval_ds" }] }))).toEqual([other, modelId].sort());
+    expect(idsOf(await search({ datasets: [{ dataset_name: "unknown" }] }))).toEqual([]);
+    // Order by a metric: each model's newest point; ascending and descending.
+    expect(idsOf(await search({ order_by: [{ field_name: "metrics.accuracy", ascending: true }] }))).toEqual([other, modelId]);
+    expect(idsOf(await search({ order_by: [{ field_name: "metrics.accuracy", ascending: false }] }))).toEqual([modelId, other]);
+    const third = (await call("POST", "logged-models", { experiment_id: experimentId, name: "third" })).body.model.info.model_id;
+    // A model without the metric comes last either way.
+    expect(idsOf(await search({ order_by: [{ field_name: "metrics.accuracy", ascending: false }] }))).toEqual([modelId, other, third]);
+    // On one dataset: only modelId has a point there; the others follow it.
+    const onEval = await search({ order_by: [{ field_name: "metrics.accuracy", ascending: true, dataset_name: "eval_ds", dataset_digest: "1a2b3c4d" }] });
+    expect(idsOf(onEval)[0]).toBe(modelId);
+    expect(idsOf(onEval).slice(1).sort()).toEqual([other, third].sort());
+    const noName = await search({ datasets: [{ dataset_digest: "1a2b3c4d" }] });
+    expect(noName.status).toBe(400);
+    expect(noName.body.error_code).toBe("INVALID_PARAMETER_VALUE");
+    expect((await search({ order_by: [{ field_name: "params.alpha" }] })).status).toBe(400);
+  });
+
+  it("refuses an unknown or deleted model_id with RESOURCE_DOES_NOT_EXIST and stores nothing", async () => {
+    const { call } = env.client;
+    const { experimentId, runId } = await startRun();
+    const gone = (await call("POST", "logged-models", { experiment_id: experimentId })).body.model.info.model_id;
+    await call("DELETE", `logged-models/${gone}`);
+    for (const modelId of [`m-${"0".repeat(32)}`, gone, "not-a-model"]) {
+      const one = await call("POST", "runs/log-metric", { run_id: runId, key: "acc", value: 1, timestamp: 1, step: 0, model_id: modelId });
+      expect(one.status).toBe(404);
+      expect(one.body).toEqual({ error_code: "RESOURCE_DOES_NOT_EXIST", message: `Logged model '${modelId}' not found` });
+    }
+    const live = (await call("POST", "logged-models", { experiment_id: experimentId })).body.model.info.model_id;
+    const mixed = await call("POST", "runs/log-batch", {
+      run_id: runId,
+      metrics: [
+        { key: "acc", value: 1, timestamp: 1, step: 0, model_id: live },
+        { key: "acc", value: 2, timestamp: 2, step: 1, model_id: gone },
+      ],
+    });
+    expect(mixed.status).toBe(404);
+    expect(await db().metric.count({ where: { runId } })).toBe(0);
+    expect(await db().loggedModelMetric.count({ where: { runId } })).toBe(0);
+    const bad = await call("POST", "runs/log-batch", { run_id: runId, metrics: [{ key: "acc", value: 1, timestamp: 1, model_id: live, dataset_name: 7 }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error_code).toBe("INVALID_PARAMETER_VALUE");
+    expect(await db().metric.count({ where: { runId } })).toBe(0);
+  });
+});
+
+describe("registrations of logged models (register_model from a logged model)", () => {
+  it("model-versions/create with model_id → registrations and the mlflow.modelVersions tag", async () => {
+    const { call } = env.client;
+    const { experimentId, runId } = await startRun();
+    const modelId = (await call("POST", "logged-models", { experiment_id: experimentId, name: "model", source_run_id: runId })).body.model.info.model_id;
+    await call("PATCH", `logged-models/${modelId}`, { model_id: modelId, status: "LOGGED_MODEL_READY" });
+    expect((await call("GET", `logged-models/${modelId}`)).body.model.info.registrations).toBeUndefined();
+
+    // mlflow.register_model(f"models:/{model_id}", name): create the registered model, then the
+    // version with source models:/<id> and model_id (no run_id: the URI is not a runs:/ one).
+    // Names in creation order: versions made in the same millisecond are listed by name.
+    const tail = uid();
+    const name = `lm-reg-a-${tail}`;
+    expect((await call("POST", "registered-models/create", { name })).status).toBe(200);
+    const mv = await call("POST", "model-versions/create", { name, source: `models:/${modelId}`, model_id: modelId });
+    expect(mv.status).toBe(200);
+    expect(mv.body.model_version).toMatchObject({ name, version: "1", source: `models:/${modelId}`, model_id: modelId });
+
+    let info = (await call("GET", `logged-models/${modelId}`)).body.model.info;
+    expect(info.registrations).toEqual([{ name, version: "1" }]);
+    // As MLflow's server: the version joins the model's mlflow.modelVersions tag (Python's json.dumps).
+    expect(info.tags).toContainEqual({ key: "mlflow.modelVersions", value: `[{"name": "${name}", "version": 1}]` });
+
+    // The client then appends its own entry (version as the string it got back) through the tags endpoint.
+    const tag = info.tags.find((t: { key: string }) => t.key === "mlflow.modelVersions").value;
+    const appended = JSON.stringify([...JSON.parse(tag), { name, version: "1" }]);
+    expect((await call("PATCH", `logged-models/${modelId}/tags`, { tags: [{ key: "mlflow.modelVersions", value: appended }] })).status).toBe(200);
+
+    // A second model, and MlflowClient.create_model_version(name, "models:/<id>") without model_id.
+    const second = `lm-reg-b-${tail}`;
+    await call("POST", "registered-models/create", { name: second });
+    await call("POST", "model-versions/create", { name: second, source: `models:/${modelId}`, model_id: modelId });
+    const bySource = await call("POST", "model-versions/create", { name: second, source: `models:/${modelId}/` });
+    expect(bySource.body.model_version.model_id).toBe(modelId);
+    // A version from a run's folder does not count.
+    await call("POST", "model-versions/create", { name: second, source: `mlflow-artifacts:/${experimentId}/${runId}/artifacts/model`, run_id: runId });
+
+    info = (await call("GET", `logged-models/${modelId}`)).body.model.info;
+    expect(info.registrations).toEqual([
+      { name, version: "1" },
+      { name: second, version: "1" },
+      { name: second, version: "2" },
+    ]);
+    const tagged = JSON.parse(info.tags.find((t: { key: string }) => t.key === "mlflow.modelVersions").value);
+    expect(tagged).toEqual([
+      { name, version: 1 },
+      { name, version: "1" },
+      { name: second, version: 1 },
+    ]);
+    const found = await call("POST", "logged-models/search", { experiment_ids: [experimentId], filter: `name = 'model'` });
+    expect(found.body.models[0].info.registrations).toEqual(info.registrations);
+
+    // A deleted version is no registration any more.
+    expect((await call("DELETE", "model-versions/delete", { name: second, version: "2" })).status).toBe(200);
+    expect((await call("GET", `logged-models/${modelId}`)).body.model.info.registrations).toEqual([
+      { name, version: "1" },
+      { name: second, version: "1" },
+    ]);
+  });
+
+  it("refuses an unknown model_id or one that contradicts the source, creating no version", async () => {
+    const { call } = env.client;
+    const { experimentId } = await startRun();
+    const modelId = (await call("POST", "logged-models", { experiment_id: experimentId })).body.model.info.model_id;
+    const name = `lm-reg-${uid()}`;
+    await call("POST", "registered-models/create", { name });
+    const unknown = `m-${"1".repeat(32)}`;
+    const missing = await call("POST", "model-versions/create", { name, source: `models:/${unknown}`, model_id: unknown });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error_code).toBe("RESOURCE_DOES_NOT_EXIST");
+    const bySource = await call("POST", "model-versions/create", { name, source: `models:/${unknown}` });
+    expect(bySource.status).toBe(404);
+    const contradicting = await call("POST", "model-versions/create", { name, source: `models:/${unknown}`, model_id: modelId });
+    expect(contradicting.status).toBe(400);
+    expect(contradicting.body.error_code).toBe("INVALID_PARAMETER_VALUE");
+    expect((await call("GET", "registered-models/get", { name })).body.registered_model.latest_versions).toBeUndefined();
+    expect((await call("GET", `logged-models/${modelId}`)).body.model.info.tags).toBeUndefined();
+  });
+});
+
 describe("mlflow.log_input (runs/log-inputs)", () => {
   const dataset = (name: string, digest: string) => ({
     tags: [{ key: "mlflow.data.context", value: "training" }],

@@ -2,13 +2,16 @@
 // POST mpu/create/<folder> {path: <local file>, num_parts} → PUT each credential.url (no credentials)
 // reading the ETag → POST mpu/complete/<folder> {path, upload_id, parts: [{part_number, etag, url}]},
 // or POST mpu/abort/<folder> {path, upload_id} when a part failed.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { resetConfig } from "@/lib/config";
+import { enqueue, MAINTENANCE_JOB, WorkerRunner, type CleanupResult } from "@/lib/jobs";
 import { UNSUPPORTED_MULTIPART } from "@/lib/mlflow";
+import { jobHandlers } from "@/workers/handlers";
 import { makeApiKey } from "../support/factories";
 import { mlflowClient, mlflowTestEnv, startMlflowRun } from "../support/mlflow";
+import { waitForJob } from "../support/wait";
 
 const env = mlflowTestEnv("mlflow-mpu");
 const startRun = () => startMlflowRun(env.client);
@@ -107,5 +110,90 @@ describe("multipart artifact upload", () => {
       process.env.ARTIFACT_STORE = `file:${env.dir}`;
       resetConfig();
     }
+  });
+});
+
+describe("stale multipart uploads", () => {
+  const HOUR = 3_600_000;
+  const staged = (id: string) => join(env.dir, "multipart-uploads", id);
+
+  /** mpu/create plus the first part, as the client starts an upload. */
+  async function startUpload(folder: string, file: string) {
+    const created = await env.client.artifacts("POST", `mpu/create/${folder}`, { json: { path: file, num_parts: 2 } });
+    expect(created.status).toBe(200);
+    const { upload_id, credentials } = created.body as { upload_id: string; credentials: { url: string; part_number: number }[] };
+    const part = await env.client.artifacts("PUT", partPath(credentials[0]!.url), { data: "first part", anonymous: true });
+    expect(part.status).toBe(200);
+    return { upload_id, credentials, etag: part.headers.get("etag") ?? "" };
+  }
+
+  it("the daily maintenance job removes the parts of old unfinished uploads, not fresh ones or completed files", async () => {
+    const { runId, experimentId } = await startRun();
+    const folder = `${experimentId}/${runId}/artifacts`;
+
+    // Started 25 hours ago (only Date is faked) and never completed nor aborted.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() - 25 * HOUR });
+    let stale: Awaited<ReturnType<typeof startUpload>>;
+    try {
+      stale = await startUpload(folder, "/tmp/abandoned.bin");
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(readdirSync(staged(stale.upload_id)).sort()).toEqual(["part-1", "part-1.json", "upload.json"]);
+    // Its part URLs have expired.
+    expect((await env.client.artifacts("PUT", partPath(stale.credentials[1]!.url), { data: "late", anonymous: true })).status).toBe(404);
+
+    // Started now, still going.
+    const fresh = await startUpload(folder, "/tmp/fresh.bin");
+    // Completed: the file stays where it was written.
+    const done = await startUpload(folder, "/tmp/done.bin");
+    const second = await env.client.artifacts("PUT", partPath(done.credentials[1]!.url), { data: "+second", anonymous: true });
+    const completed = await env.client.artifacts("POST", `mpu/complete/${folder}`, {
+      json: {
+        path: "/tmp/done.bin",
+        upload_id: done.upload_id,
+        parts: [
+          { part_number: 1, etag: done.etag },
+          { part_number: 2, etag: second.headers.get("etag") },
+        ],
+      },
+    });
+    expect(completed.status).toBe(200);
+    // A part that landed after its upload was gone: a folder without a manifest.
+    const orphan = "e".repeat(32);
+    mkdirSync(staged(orphan), { recursive: true });
+    writeFileSync(join(staged(orphan), "part-3"), "late part");
+
+    const job = await enqueue(MAINTENANCE_JOB, {}, { priority: 10 });
+    const runner = new WorkerRunner({ handlers: { [MAINTENANCE_JOB]: jobHandlers()[MAINTENANCE_JOB]! }, pollMs: 50 });
+    await runner.start();
+    try {
+      const finished = await waitForJob(job.id, (j) => j.state !== "queued" && j.state !== "running", "finishes", 60_000);
+      expect(finished.state).toBe("succeeded");
+      expect((finished.result as CleanupResult).deleted.multipartUploads).toBe(2);
+    } finally {
+      await runner.stop(1000);
+    }
+
+    expect(existsSync(staged(stale.upload_id))).toBe(false);
+    expect(existsSync(staged(orphan))).toBe(false);
+    expect(readdirSync(staged(fresh.upload_id)).sort()).toEqual(["part-1", "part-1.json", "upload.json"]);
+    expect((await env.client.artifacts("GET", `artifacts/${folder}/done.bin`)).text).toBe("first part+second");
+    // The stale upload is gone for the client too; the fresh one still completes.
+    const abort = await env.client.artifacts("POST", `mpu/abort/${folder}`, { json: { path: "/tmp/abandoned.bin", upload_id: stale.upload_id } });
+    expect(abort.status).toBe(404);
+    const rest = await env.client.artifacts("PUT", partPath(fresh.credentials[1]!.url), { data: "!", anonymous: true });
+    const finish = await env.client.artifacts("POST", `mpu/complete/${folder}`, {
+      json: {
+        path: "/tmp/fresh.bin",
+        upload_id: fresh.upload_id,
+        parts: [
+          { part_number: 1, etag: fresh.etag },
+          { part_number: 2, etag: rest.headers.get("etag") },
+        ],
+      },
+    });
+    expect(finish.status).toBe(200);
+    expect((await env.client.artifacts("GET", `artifacts/${folder}/fresh.bin`)).text).toBe("first part!");
   });
 });

@@ -130,20 +130,27 @@ describe("params, metrics, tags", () => {
     expect((await getRun(run.id)).params).toEqual({ lr: "0.01" });
   });
 
-  it("stores and returns NaN and ±Infinity with the full history", async () => {
+  // Metrics alone take the bulk path; with a param the batch takes the transaction path.
+  it.each([
+    ["metrics only", {}],
+    ["with a param", { params: [{ key: "lr", value: "0.1" }] }],
+  ])("stores and returns NaN and ±Infinity with the full history (%s)", async (_, extra) => {
     const run = await createRun(null);
     await logBatch(null, run.id, {
+      ...extra,
       metrics: [
         { key: "loss", value: 1.5, step: 0, timestamp: 1000 },
         { key: "loss", value: "NaN", step: 1, timestamp: 1001 },
         { key: "loss", value: Infinity, step: 2, timestamp: 1002 },
         { key: "loss", value: "-Infinity", step: 3, timestamp: 1003 },
+        { key: "tiny", value: 5e-324, step: 0, timestamp: 1000 },
       ],
     });
     const h = await getMetricHistory(run.id, "loss");
     expect(h.map((p) => p.value)).toEqual([1.5, NaN, Infinity, -Infinity]);
     expect(h.map((p) => p.step)).toEqual([0, 1, 2, 3]);
     expect((await getRun(run.id)).metrics.loss).toEqual({ value: -Infinity, step: 3, timestamp: 1003 });
+    expect((await getRun(run.id)).metrics.tiny?.value).toBe(5e-324);
   });
 
   it("keeps the latest metric by step, then time, across batches", async () => {
