@@ -103,6 +103,10 @@ function summary(r: TrainingResult): string {
     `  test: ${Object.entries(j.test_metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}`,
   ];
   if (r.candidates.length > 1) lines.push(`  candidates (validation score): ${r.candidates.map((c) => `${c.family} ${c.error ? "failed" : fmt(c.score)}`).join(", ")}`);
+  if (r.refitBudget) {
+    const budget = Object.entries(r.refitBudget).find(([k]) => k === "epochs" || k === "n_estimators");
+    lines.push(`  stored model: refit on train+validation${budget ? ` for ${budget[1]} ${budget[0] === "epochs" ? "epochs" : "boosting rounds"}` : ""}, the budget early stopping chose`);
+  }
   const search = searchOf(r);
   if (search) {
     lines.push(`  search: ${search.families.map((f) => `${f.family} ${f.trials} trials, best validation loss ${fmt(f.bestValue)}`).join("; ")}`);

@@ -34,8 +34,32 @@ export interface TrainingOptions {
   tags?: Record<string, string>;
   /** Called after each epoch of each family (hyperparameter search: report and prune). */
   onEpoch?: (family: string, report: EpochReport) => void | Promise<void>;
-  /** Train on train+validation (no validation split): the refit of a search's best configuration. */
-  refit?: boolean;
+  /** What the stored model is trained on; "refit" when absent (see FinalFit). */
+  fit?: FinalFit;
+}
+
+/**
+ * What the stored model is trained on (docs/training.md, "What the stored model is trained on"):
+ * - "refit": early stopping on the validation split picks the family (`auto`) and the number of
+ *   epochs or boosting rounds, then that family is trained again on train+validation for that budget,
+ *   so that the validation rows are not lost to the model (scikit-learn's defaults train on every
+ *   non-test row too);
+ * - "early-stopped": the early-stopped model itself, trained on the training part only (a search's
+ *   trials: their objective is that model's validation loss, and a refit per trial would be wasted);
+ * - "train+validation": no validation split, the given hyperparameters on train+validation (the refit
+ *   of a search's best configuration, whose budget the trial chose).
+ */
+export type FinalFit = "refit" | "early-stopped" | "train+validation";
+
+/**
+ * The budget of a fit without validation rows: the epochs (networks) or boosting rounds (trees) at which
+ * early stopping found the lowest validation loss, and no early stopping. Per epoch, the networks take
+ * proportionally more steps on the larger set, as the usual "retrain for the best epoch count" does.
+ */
+export function fixedBudget(family: string, bestEpoch: number): Record<string, unknown> {
+  const n = Math.max(1, bestEpoch);
+  if (family === "gbdt") return { n_estimators: n, early_stopping_rounds: 0 };
+  return { epochs: n, patience: 0 };
 }
 
 export interface TrainingResult {
@@ -49,6 +73,10 @@ export interface TrainingResult {
   testMetrics: Record<string, number>;
   validationMetrics: Record<string, number>;
   dataset: { id: string; name: string; version: number };
+  /** What the stored model was trained on (FinalFit): the training part, or training + validation rows. */
+  trainedOn: "train" | "train+validation";
+  /** The refit's budget (epochs or boosting rounds early stopping chose), when the model was refit. */
+  refitBudget: Record<string, unknown> | null;
   /** Validation score of each family tried (auto), best first. */
   candidates: { family: string; score: number | null; error?: string }[];
   modelVersion: Registration | null;
@@ -219,6 +247,10 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     const metrics = new MetricStream(actor, run.id);
     const results: { family: string; result: TrainResult | null; score: number | null; error?: string }[] = [];
     let lastProgress = 0;
+    const fit = opts.fit ?? "refit";
+    const refit = fit === "refit";
+    // Progress: the families share [0.05, 0.05 + span], the refit takes the rest up to 0.9.
+    const span = refit ? 0.65 : 0.85;
 
     for (const [i, family] of families.entries()) {
       const prefix = families.length > 1 ? `${family}/` : "";
@@ -234,22 +266,24 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
           continue;
         }
       }
-      await report(0.05 + (0.85 * i) / families.length, `training ${family}`);
+      await report(0.05 + (span * i) / families.length, `training ${family}`);
       try {
         const result = await trainModel(table, {
           target: spec.target,
           family,
           params,
           seed: spec.seed,
-          split: opts.refit ? { ...spec.split, validation: 0 } : spec.split,
+          split: fit === "train+validation" ? { ...spec.split, validation: 0 } : spec.split,
           testTable: testTable ?? undefined,
+          // The refit's importance is the one stored; the candidates' would be thrown away.
+          importance: refit ? false : undefined,
           signal: opts.signal,
           onEpoch: async (r) => {
             await metrics.add(prefix, r);
             await opts.onEpoch?.(family, r);
             if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
               lastProgress = Date.now();
-              await report(0.05 + (0.85 * (i + r.epoch / r.maxEpochs)) / families.length, `${family}: epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
+              await report(0.05 + (span * (i + r.epoch / r.maxEpochs)) / families.length, `${family}: epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
             }
           },
         });
@@ -269,14 +303,45 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
       .sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity));
     const best = ranked[0];
     if (!best?.result) throw invalid(`No family could be trained: ${results.map((r) => `${r.family}: ${r.error}`).join("; ")}`);
-    const result = best.result;
+    // The early-stopped model chose the family and the budget; its validation metrics are the run's.
+    const selected = best.result;
+    const hyper = selected.model.info.hyperparameters;
+    let result = selected;
+    let budget: Record<string, unknown> | null = null;
+    if (refit) {
+      budget = fixedBudget(best.family, selected.model.info.training.bestEpoch);
+      const family = best.family;
+      await report(0.05 + span, `refitting ${family} on train+validation`);
+      result = await trainModel(table, {
+        target: spec.target,
+        family,
+        params: { ...hyper, ...budget },
+        seed: spec.seed,
+        split: { ...spec.split, validation: 0 },
+        testTable: testTable ?? undefined,
+        signal: opts.signal,
+        onEpoch: async (r) => {
+          await metrics.add("refit/", r);
+          if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+            lastProgress = Date.now();
+            await report(0.05 + span + (0.85 - span) * (r.epoch / r.maxEpochs), `refit ${family}: epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
+          }
+        },
+      });
+      await metrics.flush();
+    }
     await report(0.92, "evaluating and storing the model");
 
     const testMetrics = numeric(result.testMetrics);
-    const validationMetrics = numeric(result.valMetrics);
-    const hyper = result.model.info.hyperparameters;
+    const validationMetrics = numeric(selected.valMetrics);
+    const trainedOn = fit === "early-stopped" ? "train" : "train+validation";
     await logBatch(actor, run.id, {
-      params: families.length > 1 ? [{ key: "selected_family", value: best.family }, ...paramEntries("", hyper)] : [],
+      params: [
+        ...(families.length > 1 ? [{ key: "selected_family", value: best.family }, ...paramEntries("", hyper)] : []),
+        // What the stored model saw: the training part alone, or training + validation rows.
+        { key: "trained_on", value: trainedOn },
+        ...(budget ? paramEntries("refit_", budget) : []),
+      ],
       metrics: [
         ...Object.entries(testMetrics).map(([k, v]) => ({ key: testMetricKey(k), value: v, step: 0 })),
         ...Object.entries(validationMetrics).map(([k, v]) => ({ key: `validation_${k}`, value: v, step: 0 })),
@@ -290,14 +355,16 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     });
     if (families.length > 1) {
       // The chosen family's curves also under the plain names, so charts of auto runs look like any run's.
-      for (const r of result.history) await metrics.add("", r);
+      for (const r of selected.history) await metrics.add("", r);
       await metrics.flush();
     }
 
     await uploadRunArtifact(actor, run.id, `${MODEL_ARTIFACT_DIR}/manifest.json`, JSON.stringify(result.manifest, null, 2));
     for (const [file, bytes] of result.files) await uploadRunArtifact(actor, run.id, `${MODEL_ARTIFACT_DIR}/${file}`, bytes);
     await uploadRunArtifact(actor, run.id, "importance.json", JSON.stringify(result.importance ?? [], null, 2));
-    await uploadRunArtifact(actor, run.id, "metrics.json", JSON.stringify({ test: result.testMetrics, validation: result.valMetrics, rows: result.rows }, null, 2));
+    // rows: the stored model's; early_stopping (refit only): the fit whose validation metrics these are, which chose the budget.
+    const earlyStopping = budget ? { early_stopping: { rows: selected.rows, epochs: selected.history.length, best_epoch: selected.model.info.training.bestEpoch } } : {};
+    await uploadRunArtifact(actor, run.id, "metrics.json", JSON.stringify({ test: result.testMetrics, validation: selected.valMetrics, rows: result.rows, ...earlyStopping }, null, 2));
     try {
       // Drift reports compare production inputs with this profile and never re-read the training data (docs/drift.md).
       await uploadRunArtifact(actor, run.id, DRIFT_PROFILE_ARTIFACT, JSON.stringify(trainingProfile(table, spec.target, predict(result.model, table))));
@@ -332,6 +399,8 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
       backend: result.backend,
       testMetrics,
       validationMetrics,
+      trainedOn,
+      refitBudget: budget,
       dataset: { id: version.id, name: version.datasetName, version: version.version },
       candidates: [...ranked, ...results.filter((r) => !r.result)].map((r) => ({ family: r.family, score: r.score, ...(r.error ? { error: r.error } : {}) })),
       modelVersion,

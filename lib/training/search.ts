@@ -12,7 +12,7 @@ import { PermanentJobError } from "../jobs";
 import { FAMILIES } from "../ml";
 import { PARENT_RUN_TAG, createExperiment, createRun, getExperimentByName, logBatch, setRunTags, updateRun } from "../tracking";
 import { SEARCH_TAG, awaitStudyOnWorkers, wasCancelled, type SearchOnWorkers } from "./search-workers";
-import { TrainingFailedError, datasetNameFromPath, runTraining, type TrainingOptions, type TrainingResult } from "./run";
+import { TrainingFailedError, datasetNameFromPath, fixedBudget, runTraining, type TrainingOptions, type TrainingResult } from "./run";
 import { AUTO_FAMILY, trainJobSpecSchema, type TrainingSpec } from "./spec";
 
 export interface SearchSummary {
@@ -63,13 +63,6 @@ const SPACES: Record<string, Suggest> = {
     n_estimators: pick(f, "n_estimators", () => 300),
   }),
 };
-
-/** For the refit without validation rows: the iteration budget the best trial stopped at, no early stopping. */
-function fixedBudget(family: string, bestEpoch: number): Record<string, unknown> {
-  const n = Math.max(1, bestEpoch);
-  if (family === "gbdt") return { n_estimators: n, early_stopping_rounds: 0 };
-  return { epochs: n, patience: 0 };
-}
 
 /** The objective: validation log loss (classification) or RMSE (regression) of the kept weights. */
 function validationLoss(r: TrainingResult): number {
@@ -129,6 +122,7 @@ function trainingTrialObjective(s: TrialSetup & { studyId: string; parentRunId: 
         {
           actor: opts.actor,
           signal,
+          fit: "early-stopped",
           tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, "mlops.study": studyId, "mlops.trial": String(trial.number) },
           onEpoch: async (_f, rep) => {
             if (rep.valLoss === null || !Number.isFinite(rep.valLoss)) return;
@@ -290,7 +284,7 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
     await opts.onProgress?.(0.9, `refitting ${best.family} on train+validation`);
     const refit = await runTraining(
       { ...base, test: spec.test, register: spec.register, family: best.family, params: { ...bestParams, ...fixedBudget(best.family, best.epoch) }, runName: `${label}-refit` },
-      { ...opts, refit: true, onProgress: (f, m) => opts.onProgress?.(0.9 + 0.1 * f, `refit: ${m}`), tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, [REFIT_OF_TRIAL_TAG]: `${best.studyId}:${bestTrial.number}` } },
+      { ...opts, fit: "train+validation", onProgress: (f, m) => opts.onProgress?.(0.9 + 0.1 * f, `refit: ${m}`), tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, [REFIT_OF_TRIAL_TAG]: `${best.studyId}:${bestTrial.number}` } },
     );
     await logBatch(opts.actor, parentRunId, {
       metrics: [

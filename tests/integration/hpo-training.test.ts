@@ -44,6 +44,9 @@ describe("training with a hyperparameter search", () => {
       const run = await getRun(t.run_id!);
       expect(run.parentRunId).toBe(r.search.parentRunId);
       expect(run.tags["mlops.study"]).toBe(r.search.studyId);
+      // A trial's model is the early-stopped one: its validation loss is the objective, no refit per trial.
+      if (run.status === "FINISHED") expect(run.params).toMatchObject({ trained_on: "train" });
+      expect(run.params.refit_epochs).toBeUndefined();
     }
     const best = detail.trials.find((t) => t.number === detail.best_trial)!;
     expect(r.search.bestTrial.value).toBeCloseTo(best.value!, 12);
@@ -53,6 +56,7 @@ describe("training with a hyperparameter search", () => {
     expect(refit.parentRunId).toBe(r.search.parentRunId);
     expect(refit.status).toBe("FINISHED");
     expect(Object.keys(r.validationMetrics)).toHaveLength(0);
+    expect(refit.params.trained_on).toBe("train+validation");
     expect(r.testMetrics.accuracy).toBeGreaterThan(0.8);
     expect(Number(refit.params.learning_rate)).toBeCloseTo(Number(best.params.learning_rate), 10);
     const parent = await getRun(r.search.parentRunId);

@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { POST as trainRoute } from "@/app/api/v1/training-runs/route";
 import { createDatasetVersion } from "@/lib/datasets";
 import { cancelJob, getJob, WorkerRunner } from "@/lib/jobs";
-import { FAMILIES } from "@/lib/ml";
+import { FAMILIES, parseManifest } from "@/lib/ml";
 import { getModelVersion, getModelVersionByAlias, getRegisteredModel } from "@/lib/registry";
-import { getMetricHistory, getRun, listRunArtifacts } from "@/lib/tracking";
+import { getMetricHistory, getRun, listRunArtifacts, readRunArtifact } from "@/lib/tracking";
 import { enqueueTraining, runTraining, TRAIN_JOB, TrainingFailedError, type TrainJobResult } from "@/lib/training";
 import { jobHandlers } from "@/workers/handlers";
 import { makeApiKey, makeUser, uid } from "../support/factories";
@@ -95,6 +95,36 @@ describe("mlops train", () => {
     expect(files.length).toBeGreaterThan(1);
     expect((await listRunArtifacts(run.id)).map((e) => e.path)).toContain("importance.json");
   });
+
+  it("stores the model refit on train+validation for the epochs early stopping chose, and says so", async () => {
+    const run = await getRun(iris.run_id);
+    const m = JSON.parse((await readRunArtifact(run.id, "metrics.json")).toString("utf8")) as {
+      validation: Record<string, number>;
+      rows: Record<string, number>;
+      early_stopping: { rows: Record<string, number>; epochs: number; best_epoch: number };
+    };
+    // Iris: 30 test rows; early stopping trained on 96 and watched 24; the stored model saw all 120.
+    expect(m.early_stopping.rows).toEqual({ train: 96, validation: 24, test: 30 });
+    expect(m.rows).toEqual({ train: 120, validation: 0, test: 30 });
+    const bestEpoch = m.early_stopping.best_epoch;
+    expect(bestEpoch).toBeGreaterThanOrEqual(1);
+    expect(bestEpoch).toBeLessThanOrEqual(m.early_stopping.epochs);
+    expect(run.params).toMatchObject({ trained_on: "train+validation", epochs: "60", refit_epochs: String(bestEpoch), refit_patience: "0" });
+    // Validation metrics are the early-stopped model's: the refit has no held-out validation row.
+    expect(run.metrics.validation_accuracy!.value).toBe(m.validation.accuracy);
+    expect((await getMetricHistory(run.id, "refit/train_loss")).map((p) => p.step)).toEqual(Array.from({ length: bestEpoch }, (_, i) => i + 1));
+    const manifest = parseManifest((await readRunArtifact(run.id, "model/manifest.json")).toString("utf8"));
+    expect(manifest.training).toMatchObject({ epochs: bestEpoch, rows: { train: 120, validation: 0, test: 30 } });
+    expect(manifest.hyperparameters).toMatchObject({ epochs: bestEpoch, patience: 0 });
+    expect((manifest.metrics.test as { accuracy?: number } | null)?.accuracy).toBe(iris.test_metrics.accuracy);
+
+    // The same spec and seed in this process: the same early stopping, the same refit, the same weights.
+    const again = await runTraining({ dataset: { csvPath: csv("iris") }, target: "target", family: "linear", params: JSON.parse(FAST) }, { actor: null });
+    expect(again.refitBudget).toEqual({ epochs: bestEpoch, patience: 0 });
+    expect(again.testMetrics).toEqual(iris.test_metrics);
+    const weights = async (runId: string) => parseManifest((await readRunArtifact(runId, "model/manifest.json")).toString("utf8")).model.weights.map((w) => w.sha256);
+    expect(await weights(again.runId)).toEqual(await weights(run.id));
+  }, 120_000);
 
   it("registers the version with the run's model as source and the feature schema as signature", async () => {
     const v = await getModelVersion(irisModel, 1);
