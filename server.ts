@@ -21,23 +21,29 @@ import {
 import { metricsText } from "@/lib/observability/health";
 import { flushPredictionLog, SERVING_ROUTE_TEMPLATES, servingRoute } from "@/lib/serving";
 
-export type FastRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+/**
+ * A route answered without Next; returns false when the request is not its own. It puts `requestId`
+ * in its response's x-request-id header itself: given to writeHead with the other headers, rather
+ * than set on every response beforehand, it spares writeHead merging two sets of headers (about
+ * 2 µs a response).
+ */
+export type FastRoute = (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => boolean | Promise<boolean>;
 
-/** Routes answered without Next. Each returns false when the request is not its own. */
 const fastRoutes: FastRoute[] = [
-  (req, res, url) => {
+  (req, res, url, requestId) => {
     if (url.pathname !== "/api/health" || req.method !== "GET") return false;
-    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId });
     res.end('{"status":"ok"}');
     return true;
   },
   // Prometheus scrapes here without Next (so `next: false` servers expose metrics too).
-  async (req, res, url) => {
+  (req, res, url, requestId) => {
     if (url.pathname !== "/api/metrics" || req.method !== "GET") return false;
-    const { contentType, body } = await metricsText();
-    res.writeHead(200, { "content-type": contentType, "cache-control": "no-store" });
-    res.end(body);
-    return true;
+    return metricsText().then(({ contentType, body }) => {
+      res.writeHead(200, { "content-type": contentType, "cache-control": "no-store", "x-request-id": requestId });
+      res.end(body);
+      return true;
+    });
   },
   servingRoute,
 ];
@@ -80,7 +86,6 @@ export async function startServer(opts: { dev?: boolean; port?: number; next?: b
     if (closing) res.setHeader("connection", "close");
     const requestId = requestIdOf(req);
     req.headers["x-request-id"] = requestId;
-    res.setHeader("x-request-id", requestId);
     const url = new URL(req.url ?? "/", "http://localhost");
     // Lets pages send a signed-out visitor back to where they were after sign-in.
     req.headers["x-mlops-path"] = url.pathname + url.search;
@@ -91,28 +96,42 @@ export async function startServer(opts: { dev?: boolean; port?: number; next?: b
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       m.httpRequests.inc({ route, method, status: String(res.statusCode) });
       m.httpDuration.observe({ route, method }, seconds);
-      if (route !== "/_next/*") {
+      // Checked first: the line's object would otherwise be built on every request for nothing.
+      if (route !== "/_next/*" && log.isLevelEnabled("debug")) {
         log.debug({ requestId, method, path: url.pathname, route, status: res.statusCode, ms: seconds * 1000 }, "request");
       }
     });
     // Every log line written while handling the request (here, in lib/, in Next's handlers) carries requestId.
-    void runWithContext({ requestId }, () => dispatch(req, res, url));
-  });
-  const dispatch = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    try {
-      for (const r of fastRoutes) if (await r(req, res, url)) return;
-      if (handle) await handle(req, res);
-      else {
-        res.writeHead(404, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { code: "not_found", message: "Not found (fast routes only)" } }));
+    runWithContext({ requestId }, () => {
+      try {
+        const p = dispatch(req, res, url, requestId, 0);
+        if (p) p.catch((err: unknown) => failed(res, requestId, err));
+      } catch (err) {
+        failed(res, requestId, err);
       }
-    } catch (err) {
-      log.error({ err }, "unhandled request error");
-      if (!res.headersSent) {
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { code: "internal", message: "Internal error" } }));
-      } else res.end();
+    });
+  });
+  // Synchronous as long as the routes are: a fast route that answers without a promise (a cached
+  // predict) costs no promise or microtask here either.
+  const dispatch = (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, from: number): Promise<unknown> | undefined => {
+    for (let i = from; i < fastRoutes.length; i++) {
+      const handled = fastRoutes[i]!(req, res, url, requestId);
+      if (handled === true) return undefined;
+      if (handled !== false) return handled.then((h) => (h ? undefined : dispatch(req, res, url, requestId, i + 1)));
     }
+    res.setHeader("x-request-id", requestId);
+    if (handle) return handle(req, res);
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "not_found", message: "Not found (fast routes only)" } }));
+    return undefined;
+  };
+  const failed = (res: ServerResponse, requestId: string, err: unknown): void => {
+    log.error({ err }, "unhandled request error");
+    if (!res.headersSent) {
+      res.setHeader("x-request-id", requestId);
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "internal", message: "Internal error" } }));
+    } else res.end();
   };
   server.keepAliveTimeout = 65_000;
   // Development only: Next's hot-reload websocket. Without it the dev client never hydrates (no

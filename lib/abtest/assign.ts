@@ -30,6 +30,9 @@ export interface RunningTest {
 interface Entry {
   expires: number;
   value: Promise<RunningTest | null>;
+  /** The answer once the load settled: lets the predict path assign without a promise. */
+  settled: { test: RunningTest | null } | null;
+  refreshing: boolean;
 }
 
 const g = globalThis as unknown as { __mlopsAbCache?: Map<string, Entry> };
@@ -108,12 +111,46 @@ export function runningTest(modelId: string): Promise<RunningTest | null> {
   const now = Date.now();
   const hit = cache().get(modelId);
   if (hit && hit.expires > now) return hit.value;
-  const value = loadRunning(modelId).catch((err: unknown) => {
-    cache().delete(modelId); // do not cache a failure
-    throw err;
-  });
-  cache().set(modelId, { expires: now + TTL_MS, value });
-  return value;
+  const entry: Entry = { expires: now + TTL_MS, value: null as unknown as Promise<RunningTest | null>, settled: null, refreshing: false };
+  entry.value = loadRunning(modelId).then(
+    (test) => {
+      entry.settled = { test };
+      return test;
+    },
+    (err: unknown) => {
+      if (cache().get(modelId) === entry) cache().delete(modelId); // do not cache a failure
+      throw err;
+    },
+  );
+  cache().set(modelId, entry);
+  return entry.value;
+}
+
+/**
+ * runningTest() for the predict hot path: the loaded answer without a promise. A stale one keeps
+ * serving while one background read replaces it, so no request waits on the database every TTL_MS
+ * (a test started or stopped in another process is seen within TTL_MS plus one query).
+ */
+function runningTestNow(modelId: string): RunningTest | null | Promise<RunningTest | null> {
+  const hit = cache().get(modelId);
+  if (!hit?.settled) return runningTest(modelId);
+  if (hit.expires <= Date.now() && !hit.refreshing) {
+    hit.refreshing = true;
+    loadRunning(modelId).then(
+      (test) => {
+        hit.refreshing = false;
+        hit.settled = { test };
+        hit.value = Promise.resolve(test);
+        hit.expires = Date.now() + TTL_MS;
+      },
+      () => {
+        // The database is unreachable: keep the last answer, try again after TTL_MS.
+        hit.refreshing = false;
+        hit.expires = Date.now() + TTL_MS;
+      },
+    );
+  }
+  return hit.settled.test;
 }
 
 export function pickArm(test: RunningTest, unitId: string | undefined): ArmAssignment | null {
@@ -129,5 +166,12 @@ export function pickArm(test: RunningTest, unitId: string | undefined): ArmAssig
  */
 export async function assignArm(modelId: string, unitId: string | undefined): Promise<ArmAssignment | null> {
   const test = await runningTest(modelId);
+  return test ? pickArm(test, unitId) : null;
+}
+
+/** assignArm() for the predict path: synchronous once the model's running test is loaded. */
+export function assignArmNow(modelId: string, unitId: string | undefined): ArmAssignment | null | Promise<ArmAssignment | null> {
+  const test = runningTestNow(modelId);
+  if (test instanceof Promise) return test.then((t) => (t ? pickArm(t, unitId) : null));
   return test ? pickArm(test, unitId) : null;
 }

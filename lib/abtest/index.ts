@@ -5,7 +5,7 @@ import { conflict } from "../errors";
 import { analyzeTest, type Analysis } from "./analysis";
 import { getAbTest, promoteArm, stopAbTestWithWinner, type AbTest } from "./lifecycle";
 
-export { assignArm, bucketOf, BUCKETS, invalidateAssignmentCache, type ArmAssignment } from "./assign";
+export { assignArm, assignArmNow, bucketOf, BUCKETS, invalidateAssignmentCache, type ArmAssignment } from "./assign";
 export { analyze, SEQUENTIAL_BURN_IN, type Analysis, type ArmResult, type ComparisonResult, type TimelinePoint } from "./analysis";
 export { createAbTest, getAbTest, listAbTests, pauseAbTest, startAbTest, DEFAULT_MIN_SAMPLES, type AbTest, type AbTestArm } from "./lifecycle";
 export { createAbTestInput, listAbTestsQuery, promoteWinnerInput, METRIC_KINDS, SHADOW_ARM, TEST_STATES, type CreateAbTestInput, type MetricKind, type TestState } from "./schemas";

@@ -15,20 +15,25 @@ interface RawTransaction extends RawQueryable {
 interface RawAdapter extends RawQueryable {
   readonly provider?: string;
   startTransaction(): Promise<RawTransaction>;
+  queryRaw(q: { sql: string; args: unknown[]; argTypes: ArgType[] }): Promise<unknown>;
 }
 
 export interface AdapterHolder {
   adapter?: RawAdapter;
 }
 
-/** Wraps a driver adapter factory so the adapter Prisma connects with is remembered in `holder`. */
-export function capturingFactory<F extends object>(factory: F, holder: AdapterHolder): F {
+/**
+ * Wraps a driver adapter factory so the adapter Prisma connects with is remembered in `holder`;
+ * `pragmas` (SQLite) are set on the connection before its first query.
+ */
+export function capturingFactory<F extends object>(factory: F, holder: AdapterHolder, pragmas: string[] = []): F {
   return new Proxy(factory, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (prop === "connect" && typeof value === "function") {
         return async () => {
           const adapter = (await value.call(target)) as RawAdapter;
+          for (const p of pragmas) await adapter.queryRaw({ sql: `PRAGMA ${p}`, args: [], argTypes: [] });
           holder.adapter = adapter;
           return adapter;
         };

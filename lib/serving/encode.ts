@@ -88,6 +88,12 @@ function categoricalWriter(step: Extract<PreprocessorState["steps"][number], { k
   };
 }
 
+// Module-level, not a closure per encode() call: under tsx (keepNames) every named closure costs an
+// Object.defineProperty when it is created, per request on the predict path.
+function addProblem(problems: RowProblem[], maxProblems: number, row: number, field: string | null, message: string): void {
+  if (problems.length < maxProblems) problems.push({ row, field, message });
+}
+
 /** Builds the encoder of a preprocessor once per loaded version. */
 export function compileEncoder(state: PreprocessorState, features: readonly FeatureSpec[]): Encoder {
   const steps: CompiledStep[] = [];
@@ -112,21 +118,18 @@ export function compileEncoder(state: PreprocessorState, features: readonly Feat
   function encode(instances: readonly unknown[], problems: RowProblem[], maxProblems = 100): Float32Array {
     const rows = instances.length;
     const out = new Float32Array(rows * width);
-    const add = (row: number, field: string | null, message: string) => {
-      if (problems.length < maxProblems) problems.push({ row, field, message });
-    };
     for (let r = 0; r < rows; r++) {
       const inst = instances[r];
       const base = r * width;
       if (Array.isArray(inst)) {
         if (inst.length !== nSteps) {
-          add(r, null, `has ${inst.length} values; the model takes ${nSteps} in this order: ${names}`);
+          addProblem(problems, maxProblems, r, null, `has ${inst.length} values; the model takes ${nSteps} in this order: ${names}`);
           continue;
         }
         for (let i = 0; i < nSteps; i++) {
           const s = steps[i]!;
           const p = s.write(inst[i] === undefined ? null : inst[i], out, base);
-          if (p !== null) add(r, s.name, p);
+          if (p !== null) addProblem(problems, maxProblems, r, s.name, p);
         }
       } else if (inst !== null && typeof inst === "object") {
         const obj = inst as Record<string, unknown>;
@@ -136,22 +139,22 @@ export function compileEncoder(state: PreprocessorState, features: readonly Feat
           const v = obj[s.name];
           // A function is Object.prototype's member of that name (a feature called "constructor"), not a value.
           if (v === undefined || typeof v === "function") {
-            add(r, s.name, "is missing (send null for a missing value)");
+            addProblem(problems, maxProblems, r, s.name, "is missing (send null for a missing value)");
             continue;
           }
           present++;
           const p = s.write(v, out, base);
-          if (p !== null) add(r, s.name, p);
+          if (p !== null) addProblem(problems, maxProblems, r, s.name, p);
         }
         let keys = 0;
         for (const _ in obj) keys++;
         if (keys > present) {
           for (const k in obj) {
-            if (!known.has(k) && !ignoredSet.has(k)) add(r, k, "is not a feature of this model");
+            if (!known.has(k) && !ignoredSet.has(k)) addProblem(problems, maxProblems, r, k, "is not a feature of this model");
           }
         }
       } else {
-        add(r, null, `must be an object of feature values or an array in schema order, got ${describe(inst)}`);
+        addProblem(problems, maxProblems, r, null, `must be an object of feature values or an array in schema order, got ${describe(inst)}`);
       }
     }
     return out;

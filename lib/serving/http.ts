@@ -12,18 +12,27 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Actor } from "../auth";
 import { config } from "../config";
 import { AppError, invalid, toErrorResponse } from "../errors";
-import { logger } from "../observability";
+import { currentContext, logger, runWithContext } from "../observability";
 import { callerOf, takeToken } from "./auth";
 import { recordFeedback } from "./feedback";
-import { predict, shapeError, type PredictOutcome } from "./predict";
+import { predictNow, shapeError, type PredictOutcome } from "./predict";
 import { aliasTarget, CHAMPION, modelRef, versionTarget } from "./resolve";
 import type { ServedModel } from "./served";
 import { v2Instances, v2Metadata, v2Response } from "./v2";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = JSON_HEADERS): void {
-  res.writeHead(status, headers);
+/** The x-request-id of the response, given by server.ts to servingRoute (see FastRoute there). */
+const REQUEST_ID = Symbol("x-request-id");
+type ServingResponse = ServerResponse & { [REQUEST_ID]?: string };
+
+function send(res: ServingResponse, status: number, body: string, headers: Record<string, string> = JSON_HEADERS): void {
+  // With the length known the response goes out as one plain body, not chunked (writeHead fixes the
+  // headers before end() sees the body).
+  const all: Record<string, string> = { ...headers, "content-length": String(Buffer.byteLength(body)) };
+  const requestId = res[REQUEST_ID];
+  if (requestId !== undefined) all["x-request-id"] = requestId;
+  res.writeHead(status, all);
   res.end(body);
 }
 
@@ -41,32 +50,47 @@ function sendError(res: ServerResponse, err: unknown): void {
   send(res, status, JSON.stringify(body), headers);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * Reads the whole body, then calls `done` with it, or `fail` once with the error (too large, aborted).
+ * Callbacks rather than a promise: the predict path stays free of promises, and `done` runs in the
+ * request's log context (stream events do not carry it).
+ */
+function onBody(req: IncomingMessage, done: (text: string) => void, fail: (err: unknown) => void): void {
   const limit = config().MAX_BODY_BYTES;
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limit) {
     req.resume();
-    return Promise.reject(new AppError("payload_too_large", `Request body is over the ${limit}-byte limit (MAX_BODY_BYTES)`));
+    fail(new AppError("payload_too_large", `Request body is over the ${limit}-byte limit (MAX_BODY_BYTES)`));
+    return;
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit && !failed) {
-        failed = true;
-        reject(new AppError("payload_too_large", `Request body is over the ${limit}-byte limit (MAX_BODY_BYTES)`));
-      }
-      if (!failed) chunks.push(c);
-    });
-    req.on("end", () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
-    });
-    req.on("error", (e) => {
-      if (!failed) reject(e);
-    });
+  const ctx = currentContext();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let failed = false;
+  req.on("data", (c: Buffer) => {
+    size += c.length;
+    if (size > limit && !failed) {
+      failed = true;
+      fail(new AppError("payload_too_large", `Request body is over the ${limit}-byte limit (MAX_BODY_BYTES)`));
+    }
+    if (!failed) chunks.push(c);
   });
+  req.on("end", () => {
+    if (failed) return;
+    const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+    if (ctx) runWithContext(ctx, () => done(text));
+    else done(text);
+  });
+  req.on("error", (e) => {
+    if (!failed) {
+      failed = true;
+      fail(e);
+    }
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => onBody(req, resolve, reject));
 }
 
 function parseBody(text: string): Record<string, unknown> {
@@ -105,6 +129,7 @@ function choice(url: URL): { alias?: string; version?: number } {
 }
 
 function decodeName(s: string): string {
+  if (s.length > 0 && !s.includes("%")) return s;
   try {
     const name = decodeURIComponent(s);
     if (name.length > 0) return name;
@@ -127,41 +152,85 @@ function admit(req: IncomingMessage): Actor | Promise<Actor> {
   return a;
 }
 
-function probabilitiesJson(o: PredictOutcome): unknown[] | undefined {
+/**
+ * The body of a predict response: {predictions, probabilities?, prediction_ids, model, arm?}.
+ * Written out directly rather than built as objects for JSON.stringify: the probabilities would
+ * otherwise be copied into one array per row first (a third of the cost for a one-row request).
+ * Same text as JSON.stringify of those objects (tests/unit/serving-response.test.ts).
+ */
+export function predictionBody(o: PredictOutcome): string {
   const p = o.scored.probabilities;
-  if (!p) return undefined;
-  const k = o.scored.nClasses;
-  const rows = new Array<number[]>(o.ids.length);
-  for (let r = 0; r < rows.length; r++) rows[r] = Array.from(p.subarray(r * k, (r + 1) * k));
-  return rows;
+  let out = `{"predictions":${JSON.stringify(o.scored.predictions)}`;
+  if (p) {
+    const k = o.scored.nClasses;
+    out += ',"probabilities":[';
+    for (let r = 0; r < o.ids.length; r++) {
+      out += r === 0 ? "[" : ",[";
+      for (let c = 0; c < k; c++) {
+        const v = p[r * k + c]!;
+        // JSON has no NaN or Infinity: JSON.stringify writes them as null.
+        out += (c === 0 ? "" : ",") + (Number.isFinite(v) ? String(v) : "null");
+      }
+      out += "]";
+    }
+    out += "]";
+  }
+  out += `,"prediction_ids":${JSON.stringify(o.ids)},"model":${JSON.stringify({ name: o.served.modelName, version: o.served.version })}`;
+  if (o.arm !== null) out += `,"arm":${JSON.stringify(o.arm)}`;
+  return `${out}}`;
 }
 
-async function handlePredict(req: IncomingMessage, res: ServerResponse, url: URL, name: string, kserve: boolean): Promise<void> {
+/**
+ * Predict routes (this platform's and KServe V1). Without a promise from request to response when
+ * the key, the model and its A/B test are cached: each promise costs its allocation, a microtask
+ * and (with the log context's AsyncLocalStorage on) the async-hooks bookkeeping, per request.
+ */
+function handlePredict(req: IncomingMessage, res: ServerResponse, url: URL, name: string, kserve: boolean): void {
   const started = process.hrtime.bigint();
+  let actor: Actor | Promise<Actor>;
   try {
-    const a = admit(req);
-    if (a instanceof Promise) await a;
-    const body = parseBody(await readBody(req));
-    let instances = body.instances;
-    if (instances === undefined && kserve) instances = body.inputs;
-    if (!Array.isArray(instances)) throw shapeError(`'instances' must be an array of rows (objects keyed by feature, or arrays in schema order)`);
-    const o = await predict({ model: name, instances, unitId: unitIdOf(body.unit_id), ...(kserve ? {} : choice(url)), started });
-    const s = o.served;
-    if (kserve) {
-      send(res, 200, JSON.stringify({ predictions: o.scored.predictions }));
-    } else {
-      const out: Record<string, unknown> = { predictions: o.scored.predictions };
-      const probs = probabilitiesJson(o);
-      if (probs) out.probabilities = probs;
-      out.prediction_ids = o.ids;
-      out.model = { name: s.modelName, version: s.version };
-      if (o.arm !== null) out.arm = o.arm;
-      send(res, 200, JSON.stringify(out));
-    }
-    o.shadow?.();
+    actor = admit(req);
+  } catch (err) {
+    sendError(res, err);
+    return;
+  }
+  // (Callbacks inline and unnamed: under tsx, keepNames makes each named closure cost an
+  // Object.defineProperty when it is created.)
+  if (actor instanceof Promise) {
+    // A key not cached yet: its lookup first (a bad key is a 401 whatever the body).
+    actor.then(() => readPredict(req, res, url, name, kserve, started)).catch((err: unknown) => sendError(res, err));
+  } else readPredict(req, res, url, name, kserve, started);
+}
+
+function readPredict(req: IncomingMessage, res: ServerResponse, url: URL, name: string, kserve: boolean, started: bigint): void {
+  try {
+    onBody(
+      req,
+      (text) => respondPredict(res, url, name, kserve, text, started),
+      (err) => sendError(res, err),
+    );
   } catch (err) {
     sendError(res, err);
   }
+}
+
+function respondPredict(res: ServerResponse, url: URL, name: string, kserve: boolean, text: string, started: bigint): void {
+  try {
+    const body = parseBody(text);
+    let instances = body.instances;
+    if (instances === undefined && kserve) instances = body.inputs;
+    if (!Array.isArray(instances)) throw shapeError(`'instances' must be an array of rows (objects keyed by feature, or arrays in schema order)`);
+    const o = predictNow({ model: name, instances, unitId: unitIdOf(body.unit_id), ...(kserve ? {} : choice(url)), started });
+    if (o instanceof Promise) o.then((r) => sendPrediction(res, r, kserve)).catch((err: unknown) => sendError(res, err));
+    else sendPrediction(res, o, kserve);
+  } catch (err) {
+    sendError(res, err);
+  }
+}
+
+function sendPrediction(res: ServerResponse, o: PredictOutcome, kserve: boolean): void {
+  send(res, 200, kserve ? JSON.stringify({ predictions: o.scored.predictions }) : predictionBody(o));
+  o.shadow?.();
 }
 
 async function servedFor(name: string, version: string | undefined): Promise<ServedModel> {
@@ -182,7 +251,7 @@ async function handleV2(req: IncomingMessage, res: ServerResponse, name: string,
       const unitId = params !== null && typeof params === "object" ? unitIdOf((params as Record<string, unknown>).unit_id) : undefined;
       if (version !== undefined && !/^[1-9]\d{0,8}$/.test(version)) throw invalid(`Version must be a positive whole number, got '${version}'`);
       const instances = v2Instances(body);
-      const o = await predict({ model: name, instances, unitId, ...(version === undefined ? {} : { version: Number(version) }), started });
+      const o = await predictNow({ model: name, instances, unitId, ...(version === undefined ? {} : { version: Number(version) }), started });
       send(res, 200, JSON.stringify(v2Response(o, typeof body.id === "string" ? body.id : undefined)));
       o.shadow?.();
       return;
@@ -225,16 +294,19 @@ const V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(infer|read
 
 /**
  * The fast-path route of server.ts: answers serving requests, returns false (synchronously) for
- * every other request so it goes on to Next.
+ * every other request so it goes on to Next. `requestId` goes in the response's x-request-id header.
  */
-export function servingRoute(req: IncomingMessage, res: ServerResponse, url: URL): boolean | Promise<boolean> {
+export function servingRoute(req: IncomingMessage, res: ServerResponse, url: URL, requestId?: string): boolean | Promise<boolean> {
   const path = url.pathname;
+  if (requestId !== undefined) (res as ServingResponse)[REQUEST_ID] = requestId;
   const method = req.method;
   if (path.startsWith("/api/v1/")) {
     if (method === "POST" && path.startsWith("/api/v1/models/") && path.endsWith("/predict")) {
       const seg = path.slice("/api/v1/models/".length, -"/predict".length);
       if (seg.length === 0 || seg.includes("/")) return false;
-      return withName(res, seg, (name) => handlePredict(req, res, url, name, false));
+      const name = nameOf(res, seg);
+      if (name !== null) handlePredict(req, res, url, name, false);
+      return true;
     }
     if (method === "POST" && path === "/api/v1/predictions/feedback") return handleFeedback(req, res).then(() => true);
     return false;
@@ -243,7 +315,9 @@ export function servingRoute(req: IncomingMessage, res: ServerResponse, url: URL
     if (method !== "POST") return false;
     const seg = path.slice("/v1/models/".length, -":predict".length);
     if (seg.length === 0 || seg.includes("/")) return false;
-    return withName(res, seg, (name) => handlePredict(req, res, url, name, true));
+    const name = nameOf(res, seg);
+    if (name !== null) handlePredict(req, res, url, name, true);
+    return true;
   }
   if (path.startsWith("/v2/")) {
     if (method === "GET" && (path === "/v2/health/live" || path === "/v2/health/ready")) {
@@ -259,13 +333,17 @@ export function servingRoute(req: IncomingMessage, res: ServerResponse, url: URL
   return false;
 }
 
-function withName(res: ServerResponse, seg: string, fn: (name: string) => Promise<void>): Promise<boolean> {
-  let name: string;
+function withName(res: ServerResponse, seg: string, fn: (name: string) => Promise<void>): boolean | Promise<boolean> {
+  const name = nameOf(res, seg);
+  return name === null ? true : fn(name).then(() => true);
+}
+
+/** The decoded model name of a path segment, or null once a 400 went out. */
+function nameOf(res: ServerResponse, seg: string): string | null {
   try {
-    name = decodeName(seg);
+    return decodeName(seg);
   } catch (err) {
     sendError(res, err);
-    return Promise.resolve(true);
+    return null;
   }
-  return fn(name).then(() => true);
 }

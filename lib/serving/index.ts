@@ -2,7 +2,7 @@
 // alias caches behind them, API-key auth with a per-key rate limit, the prediction log and feedback,
 // and batch scoring.
 export { SERVING_ROUTE_TEMPLATES, servingRoute } from "./http";
-export { predict, type PredictInput, type PredictOutcome } from "./predict";
+export { predict, predictNow, type PredictInput, type PredictOutcome } from "./predict";
 export { compileEncoder, type Encoder, type RowProblem } from "./encode";
 export { flushPredictionLog, predictionLog } from "./log";
 export { recordFeedback, feedbackInput, type FeedbackRecord } from "./feedback";

@@ -1,6 +1,7 @@
 // The prediction log: every prediction is appended to an in-memory buffer and written in batches
-// (one multi-row INSERT per FLUSH_ROWS rows, through the bulk path that skips Prisma's query
-// compiler), every FLUSH_MS or as soon as a batch is full. flushPredictionLog() drains it; the server
+// (one transaction per FLUSH_ROWS rows: on SQLite by a worker thread, sqlite-writer.ts; on
+// PostgreSQL one multi-row INSERT through the bulk path that skips Prisma's query compiler), every
+// FLUSH_MS or as soon as a batch is full. flushPredictionLog() drains it; the server
 // calls it on shutdown after the last response, so the log holds every prediction that was answered.
 import { config } from "../config";
 import { bulkTransaction, dbKindOf, sqlitePath, type DbKind } from "../db";
@@ -29,11 +30,6 @@ function insertSql(kind: DbKind): string {
     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8,
       strftime('%Y-%m-%dT%H:%M:%f+00:00', (value->>9) / 1000.0, 'unixepoch')
     FROM json_each(?)`;
-}
-
-/** JSON has no NaN or Infinity: log them as null rather than fail the batch. */
-function finiteOrNull(_k: string, v: unknown): unknown {
-  return typeof v === "number" && !Number.isFinite(v) ? null : v;
 }
 
 class PredictionLogBuffer {
@@ -105,7 +101,7 @@ class PredictionLogBuffer {
     void this.writer?.writer.close();
     this.writer = null;
     try {
-      this.writer = { url, writer: new SqliteLogWriter(sqlitePath(url), insertSql("sqlite")) };
+      this.writer = { url, writer: new SqliteLogWriter(sqlitePath(url)) };
       return this.writer.writer;
     } catch (err) {
       logger().warn({ err }, "prediction log: no writer thread; writing on the request thread");
@@ -124,12 +120,13 @@ class PredictionLogBuffer {
       if (writer) {
         // One transaction per chunk: `written` says how far a failure got.
         for (; written < batch.length; written += FLUSH_ROWS) {
-          await writer.write(JSON.stringify(batch.slice(written, written + FLUSH_ROWS), finiteOrNull));
+          await writer.write(written === 0 && batch.length <= FLUSH_ROWS ? batch : batch.slice(written, written + FLUSH_ROWS));
         }
       } else {
         const sql = insertSql(kind);
         const statements: { sql: string; args: unknown[] }[] = [];
-        for (let i = 0; i < batch.length; i += FLUSH_ROWS) statements.push({ sql, args: [JSON.stringify(batch.slice(i, i + FLUSH_ROWS), finiteOrNull)] });
+        // JSON.stringify writes NaN and Infinity as null (JSON has neither), so no replacer is needed.
+        for (let i = 0; i < batch.length; i += FLUSH_ROWS) statements.push({ sql, args: [JSON.stringify(batch.slice(i, i + FLUSH_ROWS))] });
         await bulkTransaction(statements);
       }
       written = batch.length;

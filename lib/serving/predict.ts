@@ -1,6 +1,6 @@
 // One prediction request, whatever the wire protocol: pick the version (explicit version, alias, the
 // running A/B test's arm, or the champion), check and encode the rows, score, log every row.
-import { assignArm, type ArmAssignment } from "../abtest";
+import { assignArmNow, type ArmAssignment } from "../abtest";
 import { timeOrderedId } from "../db";
 import { AppError } from "../errors";
 import type { RowProblem } from "./encode";
@@ -59,15 +59,17 @@ function pick(ref: { id: string; name: string }, input: PredictInput): Target | 
   if (input.version !== undefined) return versionTarget(ref, input.version);
   if (input.alias !== undefined) return aliasTarget(ref, input.alias);
   // No explicit choice: a running A/B test decides, else the champion.
-  return assignArm(ref.id, input.unitId).then(async (a): Promise<Target> => {
-    if (!a) return [await aliasTarget(ref, CHAMPION), null];
-    return [await servedVersion(a.versionId), a];
-  });
+  const a = assignArmNow(ref.id, input.unitId);
+  return a instanceof Promise ? a.then((x) => armTarget(ref, x)) : armTarget(ref, a);
 }
 
-function logRows(served: ServedModel, input: PredictInput, scored: Scored, ids: string[] | null, arm: string | null, testId: string | null, latencyMs: number) {
+function armTarget(ref: { id: string; name: string }, a: ArmAssignment | null): Target | Promise<Target> {
+  const s = a ? servedVersion(a.versionId) : aliasTarget(ref, CHAMPION);
+  return s instanceof Promise ? s.then((m): Target => [m, a]) : [s, a];
+}
+
+function logRows(served: ServedModel, input: PredictInput, scored: Scored, ids: string[] | null, arm: string | null, testId: string | null, latencyMs: number, now = Date.now()) {
   const log = predictionLog();
-  const now = Date.now();
   const names = served.encoder.features;
   const unit = input.unitId ?? null;
   for (let i = 0; i < input.instances.length; i++) {
@@ -96,11 +98,23 @@ function logRows(served: ServedModel, input: PredictInput, scored: Scored, ids: 
 }
 
 export async function predict(input: PredictInput): Promise<PredictOutcome> {
+  return predictNow(input);
+}
+
+/**
+ * predict(), synchronous when the model, its alias or A/B test and the version are cached (the
+ * steady state): no promise, no microtask on the hot path. Throws (or rejects) like predict().
+ */
+export function predictNow(input: PredictInput): PredictOutcome | Promise<PredictOutcome> {
   const n = input.instances.length;
   if (n === 0) throw shapeError("'instances' is empty: send at least one row");
   if (n > MAX_ROWS) throw shapeError(`'instances' has ${n} rows; at most ${MAX_ROWS} per request (use batch scoring for more)`);
   const t = target(input);
-  const resolved = t instanceof Promise ? await t : t;
+  return t instanceof Promise ? t.then((r) => scoreAndLog(input, r)) : scoreAndLog(input, t);
+}
+
+function scoreAndLog(input: PredictInput, resolved: Target): PredictOutcome {
+  const n = input.instances.length;
   let served: ServedModel;
   let assignment: ArmAssignment | null = null;
   if (Array.isArray(resolved)) [served, assignment] = resolved;
@@ -110,12 +124,13 @@ export async function predict(input: PredictInput): Promise<PredictOutcome> {
   const X = served.encoder.encode(input.instances, problems);
   if (problems.length) throw schemaError(served, problems);
   const scored = score(served, X, n);
+  const now = Date.now();
   const ids = new Array<string>(n);
-  for (let i = 0; i < n; i++) ids[i] = timeOrderedId();
+  for (let i = 0; i < n; i++) ids[i] = timeOrderedId(now);
   const arm = assignment?.arm ?? null;
   const testId = assignment?.testId ?? null;
   const latencyMs = Number(process.hrtime.bigint() - input.started) / 1e6;
-  logRows(served, input, scored, ids, arm, testId, latencyMs);
+  logRows(served, input, scored, ids, arm, testId, latencyMs, now);
   const meters = metersFor(served, arm ?? "");
   meters.latency.observe(latencyMs / 1000);
   meters.rows.inc(n);

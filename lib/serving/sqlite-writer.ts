@@ -1,10 +1,20 @@
 // SQLite writes of the prediction log on a worker thread. better-sqlite3 is synchronous and a
-// 1,000-row batch into a table with five indexes takes tens of milliseconds: on the request thread
-// that would stall every request in flight (the p99). The worker holds its own connection to the
-// same file (WAL: readers and this writer do not block each other; other writers wait up to the
-// busy timeout) and runs one INSERT … SELECT FROM json_each(?) per batch in a transaction.
+// 1,000-row batch into a table with five indexes takes about ten milliseconds: on the request
+// thread that would stall every request in flight (the p99). The worker holds its own connection
+// to the same file (WAL: readers and this writer do not block each other; other writers wait up to
+// the busy timeout) and inserts each batch in one transaction.
+//
+// Batches arrive as the log rows themselves (structured clone), not as JSON text: cloning costs the
+// request thread about half of JSON.stringify (numbers are copied, not formatted), and bound
+// parameters of one prepared INSERT cost SQLite a third less than picking the rows out of a JSON
+// document with json_each. The inputs are formatted to JSON here, off the request thread.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import type { LogRow } from "./log";
+
+/** One row of the log: LogRow's values in order, inputs as JSON text and createdAt as Prisma's SQLite text. */
+const SQLITE_INSERT = `INSERT INTO "PredictionLog" ("id", "modelId", "versionId", "arm", "abTestId", "unitId", "inputs", "output", "latencyMs", "createdAt")
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 // The worker's code as text (eval): no loader or compiled file needed wherever lib/ runs.
 const SOURCE = `
@@ -12,10 +22,27 @@ const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { timeout: 15000 });
 const insert = db.prepare(workerData.sql);
-const run = db.transaction((json) => insert.run(json).changes);
-parentPort.on("message", ({ id, json }) => {
+// createdAt as Prisma writes DateTime on SQLite (its comparisons, e.g. retention cleanup, rely on
+// it): 2024-01-02T03:04:05.678+00:00. Rows of one millisecond share the text.
+let lastMs = NaN;
+let lastText = "";
+function createdAt(ms) {
+  if (ms !== lastMs) {
+    lastText = new Date(ms).toISOString().slice(0, 23) + "+00:00";
+    lastMs = ms;
+  }
+  return lastText;
+}
+const run = db.transaction((rows) => {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    insert.run(r[0], r[1], r[2], r[3], r[4], r[5], JSON.stringify(r[6]) ?? "null", r[7], r[8], createdAt(r[9]));
+  }
+  return rows.length;
+});
+parentPort.on("message", ({ id, rows }) => {
   try {
-    parentPort.postMessage({ id, rows: run(json) });
+    parentPort.postMessage({ id, rows: run(rows) });
   } catch (err) {
     parentPort.postMessage({ id, error: String(err && err.message || err) });
   }
@@ -27,9 +54,9 @@ export class SqliteLogWriter {
   private readonly waiting = new Map<number, { resolve: (rows: number) => void; reject: (err: Error) => void }>();
   private dead: Error | null = null;
 
-  constructor(file: string, sql: string) {
+  constructor(file: string) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    this.worker = new Worker(SOURCE, { eval: true, workerData: { file, sql, driver } });
+    this.worker = new Worker(SOURCE, { eval: true, workerData: { file, sql: SQLITE_INSERT, driver } });
     this.worker.unref();
     this.worker.on("message", (m: { id: number; rows?: number; error?: string }) => {
       const w = this.waiting.get(m.id);
@@ -51,15 +78,15 @@ export class SqliteLogWriter {
     return this.dead === null;
   }
 
-  /** Inserts one batch (a JSON array of log rows); resolves with the rows written. */
-  write(json: string): Promise<number> {
+  /** Inserts one batch in one transaction; resolves with the rows written. */
+  write(rows: readonly LogRow[]): Promise<number> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.next++;
     // Referenced while a batch is out, so a shutdown that awaits the flush is not cut short.
     if (this.waiting.size === 0) this.worker.ref();
     return new Promise<number>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, json });
+      this.worker.postMessage({ id, rows });
     }).finally(() => {
       if (this.waiting.size === 0 && !this.dead) this.worker.unref();
     });
