@@ -6,7 +6,8 @@
 import { cpus, loadavg } from "node:os";
 import { resetConfig } from "@/lib/config";
 import { disconnectDb, migrate } from "@/lib/db";
-import { compareMetricHistories, createExperiment, createRun, logBatch } from "@/lib/tracking";
+import { compareMetricHistories } from "@/lib/tracking";
+import { seedCompareExperiment } from "./compare-seed";
 import { onScratchDatabases } from "./scratch-db";
 
 const args = new Map<string, string>();
@@ -14,26 +15,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const which = args.get("db") ?? "both";
 const RUNS = Number(args.get("runs") ?? 100);
 const STEPS = Number(args.get("steps") ?? 10_000);
-// What the compare page asks for: 15,000 points per chart shared by the runs (at least 100 each).
-const PAGE_POINTS = Math.max(100, Math.min(1000, Math.floor(15_000 / RUNS)));
-
-async function seed(): Promise<string[]> {
-  const exp = await createExperiment(null, { name: `compare-bench-${Date.now()}` });
-  const ids: string[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const run = await createRun(null, { experimentId: exp.id, name: `run-${r}` });
-    ids.push(run.id);
-    for (let s0 = 0; s0 < STEPS; s0 += 1000) {
-      const n = Math.min(1000, STEPS - s0);
-      const metrics = Array.from({ length: n }, (_, i) => {
-        const step = s0 + i;
-        return { key: "loss", value: Math.exp(-step / 2000) * (1 + r / RUNS) + 0.05 * Math.sin(step / 7 + r), step, timestamp: 1_700_000_000_000 + step };
-      });
-      await logBatch(null, run.id, { metrics });
-    }
-  }
-  return ids;
-}
+// What the compare page asks for: 10,000 points per chart shared by the runs (at least 100 each).
+const PAGE_POINTS = Math.max(100, Math.min(1000, Math.floor(10_000 / RUNS)));
 
 async function time(fn: () => Promise<unknown>, repeat = 5): Promise<number> {
   await fn();
@@ -52,7 +35,7 @@ async function measure(kind: string, url: string) {
   resetConfig();
   await migrate(url);
   const seeded = performance.now();
-  const ids = await seed();
+  const { runIds: ids } = await seedCompareExperiment({ runs: RUNS, steps: STEPS, keys: ["loss"] });
   const seedSeconds = (performance.now() - seeded) / 1000;
   const reads: Record<string, { medianMs: number; points: number; jsonBytes: number }> = {};
   for (const [label, perSeries] of [

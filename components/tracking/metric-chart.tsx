@@ -125,6 +125,12 @@ function HoverLayer({ hover, onHover }: { hover: Hover; onHover: (h: Hover) => v
 
 const MAX_TOOLTIP_ROWS = 10;
 
+// Props of the Recharts parts, made once: a new object or function on each render would make
+// Recharts recompute its layout (and measure its tick labels again) whenever the chart re-renders.
+const MARGIN = { top: 4, right: 8, bottom: 0, left: 0 };
+const TICK = { fill: "currentColor", fontSize: 11 };
+const formatTick = (v: number) => formatMetric(v);
+
 function HoverCard({ hover, series, width }: { hover: NonNullable<Hover>; series: ChartSeries[]; width: number }) {
   const rows = series
     .map((s) => ({ s, p: nearest(s.points, hover.step) }))
@@ -166,7 +172,7 @@ export const MetricChart = memo(function MetricChart({
 }) {
   const [hover, setHover] = useState<Hover>(null);
   const [width, setWidth] = useState(0);
-  const bounds = useMemo(() => {
+  const extent = useMemo(() => {
     let x0 = Infinity;
     let x1 = -Infinity;
     let y0 = Infinity;
@@ -179,10 +185,27 @@ export const MetricChart = memo(function MetricChart({
         if (value > y1) y1 = value;
       }
     }
-    if (!Number.isFinite(x0)) return null;
-    return { x: x0 === x1 ? ([x0 - 1, x1 + 1] as [number, number]) : ([x0, x1] as [number, number]), y: niceDomain(y0, y1) };
+    return [x0, x1, y0, y1] as const;
   }, [series]);
+  const [x0, x1] = extent;
+  const [ny0, ny1] = Number.isFinite(x0) ? niceDomain(extent[2], extent[3]) : [NaN, NaN];
+  // Keyed on the axes' numbers, not on the series: hiding a run that leaves the rounded domain as
+  // it was keeps the same bounds object, and Recharts keeps its axes.
+  const bounds = useMemo(() => {
+    if (!Number.isFinite(x0)) return null;
+    return { x: x0 === x1 ? ([x0 - 1, x1 + 1] as [number, number]) : ([x0, x1] as [number, number]), y: [ny0, ny1] as [number, number] };
+  }, [x0, x1, ny0, ny1]);
   const pointCount = series.reduce((n, s) => n + s.points.length, 0);
+  // The chart's own data is only the corners of the domain (the lines are SeriesPaths): the same
+  // array while the bounds stay, so a hover or a hidden run does not redo the axes.
+  const corners = useMemo(
+    () =>
+      bounds && [
+        { step: bounds.x[0], value: bounds.y[0] },
+        { step: bounds.x[1], value: bounds.y[1] },
+      ],
+    [bounds],
+  );
 
   return (
     <figure className="card p-4" data-testid="metric-chart" data-metric={title}>
@@ -194,27 +217,21 @@ export const MetricChart = memo(function MetricChart({
           {series.length === 1 ? `${pointCount} ${pointCount === 1 ? "point" : "points"}` : `${series.length} runs`}
         </span>
       </figcaption>
-      {!bounds ? (
+      {!bounds || !corners ? (
         <p className="flex items-center justify-center text-sm text-zinc-400 dark:text-zinc-500" style={{ height }}>
           No finite values to draw
         </p>
       ) : (
         <div className="relative text-zinc-500 dark:text-zinc-400" role="img" aria-label={`${title} by step for ${series.map((s) => s.name).join(", ")}`}>
           <ResponsiveContainer width="100%" height={height} onResize={(w) => setWidth(w)}>
-            <LineChart
-              data={[
-                { step: bounds.x[0], value: bounds.y[0] },
-                { step: bounds.x[1], value: bounds.y[1] },
-              ]}
-              margin={{ top: 4, right: 8, bottom: 0, left: 0 }}
-            >
+            <LineChart data={corners} margin={MARGIN}>
               <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
               <XAxis
                 dataKey="step"
                 type="number"
                 domain={bounds.x}
                 allowDataOverflow
-                tick={{ fill: "currentColor", fontSize: 11 }}
+                tick={TICK}
                 stroke="currentColor"
                 strokeOpacity={0.3}
                 tickLine={false}
@@ -225,8 +242,8 @@ export const MetricChart = memo(function MetricChart({
                 domain={bounds.y}
                 allowDataOverflow
                 width={56}
-                tickFormatter={(v: number) => formatMetric(v)}
-                tick={{ fill: "currentColor", fontSize: 11 }}
+                tickFormatter={formatTick}
+                tick={TICK}
                 stroke="currentColor"
                 strokeOpacity={0.3}
                 tickLine={false}

@@ -45,6 +45,21 @@ describe("sampleMetricHistories", () => {
     }
   });
 
+  it("samples the same way when a series asks for more steps than it names one by one", async () => {
+    // 6000 steps to 1200 points: every 2nd step (3000), read by a filtered scan of the index range;
+    // to 200 points: every 14th step (429), each named in the statement.
+    const exp = await createExperiment(null, { name: `sample-${uid()}` });
+    const run = await runWithLoss(exp.id, 6000);
+    for (const maxPoints of [1200, 200]) {
+      const points = (await sampleMetricHistories([run.id], ["loss"], maxPoints))[run.id]!.loss!;
+      expect(points.length).toBe(maxPoints);
+      expect(points[0]!.step).toBe(1);
+      expect(points.at(-1)!.step).toBe(6000);
+      expect(points.every((p, i) => i === 0 || p.step > points[i - 1]!.step)).toBe(true);
+      expect(points.every((p) => p.value === Math.sin((p.step - 1) / 50))).toBe(true);
+    }
+  });
+
   it("refuses more than 100 runs and bad names", async () => {
     const ids = Array.from({ length: 101 }, (_, i) => i.toString(16).padStart(32, "0"));
     await expect(sampleMetricHistories(ids, ["loss"], 100)).rejects.toMatchObject({ code: "invalid" });

@@ -16,8 +16,12 @@ import { sampleMetricHistories } from "@/lib/tracking/history-sample";
 export const metadata: Metadata = { title: "Compare runs" };
 
 const MAX_RUNS = 100;
-/** Points drawn per chart across all runs; each run's history is downsampled to its share. */
-const POINTS_PER_CHART = 15_000;
+/**
+ * Points drawn per chart across all runs; each run's history is downsampled to its share (100 to
+ * 1000). A chart is a few hundred pixels wide: 100 points a line is still one every few pixels,
+ * and 100 runs read, send and draw a third fewer points than at 150 (bench/compare-browser.ts).
+ */
+const POINTS_PER_CHART = 10_000;
 
 function pointsPerSeries(runCount: number): number {
   return Math.max(100, Math.min(1000, Math.floor(POINTS_PER_CHART / Math.max(1, runCount))));
