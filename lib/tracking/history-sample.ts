@@ -29,6 +29,13 @@ const SAMPLED_SERIES_PER_QUERY = 20;
  */
 const MAX_NAMED_STEPS = 1000;
 
+/**
+ * PostgreSQL: a sampled step is read by its own index seek while it costs less than scanning this
+ * many rows of the series' range (a seek is about 30 row-scans' worth). 200 steps of 10,000 are
+ * read by seeks: 40 times fewer heap tuples, a third of the time; 1,000 of 10,000 scan the range.
+ */
+const SEEK_COST_ROWS = 30;
+
 /** One turn of the event loop: what is waiting (I/O, a page's stream) runs before the next read. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -121,6 +128,14 @@ export async function sampleMetricHistories(
       // step is always kept: it is the value a run ended on.
       let sample = "";
       const count = Math.floor((s.hi - s.lo) / stride) + 1;
+      if (stride > 1 && !nameSteps && count * SEEK_COST_ROWS <= (s.hi - s.lo) / spacing) {
+        // PostgreSQL: one index seek per sampled step. The subquery is a fence (OFFSET 0) so the
+        // planner cannot turn the seeks back into a scan of the whole range.
+        return `SELECT ${j} AS "series", m."step", m."value", m."isNan", m."timestamp"
+          FROM (SELECT generate_series(${s.lo}::bigint, ${s.hi}::bigint, ${stride}::bigint) AS "s" UNION SELECT ${s.hi}::bigint) g
+          CROSS JOIN LATERAL (SELECT "step", "value", "isNan", "timestamp" FROM "Metric"
+            WHERE "runId" = ? AND "key" = ? AND "step" = g."s" OFFSET 0) m`;
+      }
       if (stride > 1 && nameSteps && count <= MAX_NAMED_STEPS) {
         const steps = Array.from({ length: count }, (_, k) => s.lo + k * stride);
         if (steps.at(-1) !== s.hi) steps.push(s.hi);
