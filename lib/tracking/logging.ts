@@ -40,6 +40,9 @@ const UPSERT_LATEST = `ON CONFLICT ("runId", "key") DO UPDATE SET "value" = excl
  * PostgreSQL: one statement that inserts the points ($2..$5: keys, values, steps, timestamps as
  * arrays) and upserts the newest point per key ($6..$9, picked in JS), both only when run $1 exists
  * and is active; a single statement is atomic on its own, so a metrics-only batch is one round trip.
+ * The run's row is locked FOR KEY SHARE until the commit: "Metric" has no foreign key on
+ * PostgreSQL (its per-point check cost a third of the batch; migration 0010), so this lock is
+ * what keeps the run from being deleted under the points.
  * Arrays rather than one JSON text: unnest() of typed arrays costs the server about a quarter less
  * than expanding JSON, and the few newest points need no sort there. NaN travels as the float 'NaN'
  * and is stored as NULL with isNan, as SQLite stores it. The count is the number of points inserted.
@@ -50,6 +53,7 @@ const UPSERT_LATEST = `ON CONFLICT ("runId", "key") DO UPDATE SET "value" = excl
 const PG_ASYNC_COMMIT = `cfg AS (SELECT set_config('synchronous_commit', 'off', true) AS v), `;
 const pgWrite = (asyncCommit: boolean) => `WITH ${asyncCommit ? PG_ASYNC_COMMIT : ""}ok AS (
     SELECT 1 FROM "Run" WHERE "id" = $1 AND "lifecycleStage" = 'active'${asyncCommit ? ` AND (SELECT v FROM cfg) IS NOT NULL` : ""}
+    FOR KEY SHARE
   ), latest AS (
     INSERT INTO "LatestMetric" ${COLUMNS}
     SELECT $1, k, NULLIF(v, 'NaN'), v = 'NaN', s, t FROM unnest($6::text[], $7::float8[], $8::int8[], $9::int8[]) AS u(k, v, s, t)

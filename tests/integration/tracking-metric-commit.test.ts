@@ -30,3 +30,21 @@ describe.each(["off", "on"])("METRICS_SYNCHRONOUS_COMMIT=%s", (mode) => {
     }
   });
 });
+
+describe("a run's points and the run", () => {
+  it("deleting runs deletes their points, and only theirs", async () => {
+    const [gone1, gone2, kept] = await Promise.all([createRun(null, {}), createRun(null, {}), createRun(null, {})]);
+    for (const run of [gone1, gone2, kept]) await logBatch(null, run.id, { metrics: points(30) });
+    // A hard delete, as a database administrator would do it (the app only marks runs deleted).
+    await db().$executeRawUnsafe(`DELETE FROM "Run" WHERE "id" IN (${dbKind() === "postgres" ? "$1, $2" : "?, ?"})`, gone1.id, gone2.id);
+    const left = await db().metric.groupBy({ by: ["runId"], where: { runId: { in: [gone1.id, gone2.id, kept.id] } }, _count: true });
+    expect(left).toEqual([{ runId: kept.id, _count: 30 }]);
+  });
+
+  it("a batch for a run that no longer exists stores nothing", async () => {
+    const run = await createRun(null, {});
+    await db().$executeRawUnsafe(`DELETE FROM "Run" WHERE "id" = ${dbKind() === "postgres" ? "$1" : "?"}`, run.id);
+    await expect(logBatch(null, run.id, { metrics: points(10) })).rejects.toMatchObject({ code: "not_found" });
+    expect(await db().metric.count({ where: { runId: run.id } })).toBe(0);
+  });
+});
