@@ -42,7 +42,7 @@ export {
   TRACKING_ARTIFACT_ROOT,
 } from "./artifacts";
 export { generateRunName } from "./names";
-export { lttb } from "./lttb";
+export { lttb, pointsForDrawing } from "./lttb";
 export { matchesFilter, parseFilter, parseOrderBy, RUN_FILTER_SPEC, type Comparison, type FilterSpec, type OrderTerm } from "./filter";
 export { decodePageToken, encodePageToken } from "./paging";
 export { artifactListQuery, experimentsQuery, trackingApi } from "./api";

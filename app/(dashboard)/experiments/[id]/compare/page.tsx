@@ -10,7 +10,7 @@ import { ParamsCompare, type ParamsCompareRun } from "@/components/tracking/para
 import { Alert } from "@/components/ui/alert";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { getExperiment, getRuns, runIdSchema } from "@/lib/tracking";
+import { getExperiment, getRuns, pointsForDrawing, runIdSchema } from "@/lib/tracking";
 import { sampleMetricHistories } from "@/lib/tracking/history-sample";
 
 export const metadata: Metadata = { title: "Compare runs" };
@@ -47,8 +47,9 @@ function Section({ id, title, description, children }: { id: string; title: stri
  */
 async function keyHistories(runIds: string[], key: string, perSeries: number): Promise<KeyHistories> {
   const raw = await sampleMetricHistories(runIds, [key], perSeries);
-  return Object.fromEntries(Object.entries(raw).map(([runId, byKey]) => [runId, byKey[key]!.map((p): [number, number] => [p.step, p.value])]));
+  return Object.fromEntries(Object.entries(raw).map(([runId, byKey]) => [runId, pointsForDrawing(byKey[key]!)]));
 }
+
 
 export default async function ComparePage({
   params,
