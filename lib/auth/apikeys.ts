@@ -4,7 +4,7 @@ import { db, newId, transaction } from "../db";
 import { notFound } from "../errors";
 import { writeAudit } from "./audit";
 import { roleSchema } from "./users";
-import { type Actor, type Role, requireRole } from "./roles";
+import { type Actor, type Role, hasRole, isRole, requireRole } from "./roles";
 
 export interface ApiKeyInfo {
   id: string;
@@ -100,17 +100,22 @@ export async function revokeApiKey(actor: Actor, id: string): Promise<ApiKeyInfo
   });
 }
 
+const lowerRole = (a: Role, b: Role): Role => (hasRole(a, b) ? b : a);
+
 /**
  * Resolves a bearer key to an actor, or null for unknown and revoked keys and for keys whose
- * creator has been disabled (disabling a person must also stop the keys they made).
+ * creator has been disabled (disabling a person must also stop the keys they made). A key acts
+ * with the lower of its own role and its creator's current one: demoting a person also narrows
+ * the keys they made (keys made from the CLI have no creator and keep their role).
  */
 export async function authenticateApiKey(key: string): Promise<Actor | null> {
   if (!key.startsWith(KEY_PREFIX) || key.length > 200) return null;
-  const row = await db().apiKey.findUnique({ where: { hash: hashKey(key) }, include: { createdBy: { select: { disabled: true } } } });
+  const row = await db().apiKey.findUnique({ where: { hash: hashKey(key) }, include: { createdBy: { select: { disabled: true, role: true } } } });
   if (!row || row.revokedAt || row.createdBy?.disabled) return null;
+  const role = row.createdBy && isRole(row.createdBy.role) ? lowerRole(row.role as Role, row.createdBy.role) : (row.role as Role);
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db().apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
   }
-  return { kind: "apikey", id: row.id, label: `apikey:${row.name}`, role: row.role as Role, userId: row.createdById };
+  return { kind: "apikey", id: row.id, label: `apikey:${row.name}`, role, userId: row.createdById };
 }

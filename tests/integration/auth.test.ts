@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authenticate, listAudit, setUserRole, verifyCredentials } from "@/lib/auth";
+import { authenticate, createApiKey, listAudit, setUserRole, verifyCredentials } from "@/lib/auth";
 import { makeApiKey, makeUser } from "../support/factories";
 
 describe("users and sign-in", () => {
@@ -23,5 +23,18 @@ describe("API keys", () => {
     const { key } = await makeApiKey("editor");
     await expect(authenticate({ authorization: `Bearer ${key}` })).resolves.toMatchObject({ kind: "apikey", role: "editor" });
     await expect(authenticate({ authorization: "Bearer mlops_unknown" })).resolves.toBeNull();
+  });
+
+  it("narrows a key to its creator's current role when the creator is demoted", async () => {
+    const creator = await makeUser("admin");
+    const other = await makeUser("admin");
+    const { key } = await createApiKey({ name: "ci", role: "editor" }, creator.actor);
+    const bearer = { authorization: `Bearer ${key}` };
+    await expect(authenticate(bearer)).resolves.toMatchObject({ role: "editor" });
+    await setUserRole(other.actor, creator.user.id, "viewer");
+    await expect(authenticate(bearer)).resolves.toMatchObject({ role: "viewer" });
+    // Promoted again, the key gets back its own role and no more.
+    await setUserRole(other.actor, creator.user.id, "admin");
+    await expect(authenticate(bearer)).resolves.toMatchObject({ role: "editor" });
   });
 });
