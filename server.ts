@@ -10,6 +10,7 @@ import { disconnectDb } from "@/lib/db";
 import {
   logger,
   metrics,
+  metricsAuthorized,
   nameRequestSpan,
   nextRouteTemplates,
   requestIdOf,
@@ -39,6 +40,7 @@ const fastRoutes: FastRoute[] = [
   // Prometheus scrapes here without Next (so `next: false` servers expose metrics too).
   (req, res, url, requestId) => {
     if (url.pathname !== "/api/metrics" || req.method !== "GET") return false;
+    if (!metricsAuthorized(req, res)) return true;
     return metricsText().then(({ contentType, body }) => {
       res.writeHead(200, { "content-type": contentType, "cache-control": "no-store", "x-request-id": requestId });
       res.end(body);

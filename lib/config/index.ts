@@ -61,6 +61,11 @@ const schema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   // A worker serves its own Prometheus metrics (job durations) on this port when set; 0 or unset = off.
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  // When set, /api/metrics and the workers' /metrics answer only `Authorization: Bearer <token>`.
+  METRICS_TOKEN: z
+    .union([z.literal(""), z.string().min(16, "METRICS_TOKEN must be at least 16 characters")])
+    .optional()
+    .transform((v) => v || undefined),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -4,6 +4,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { metrics } from "./metrics";
+import { metricsAuthorized } from "./metrics-auth";
 
 export interface MetricsServer {
   port: number;
@@ -20,6 +21,7 @@ export async function serveWorkerMetrics(port: number, host = "0.0.0.0"): Promis
       res.end("Not found: metrics are at GET /metrics\n");
       return;
     }
+    if (!metricsAuthorized(req, res)) return;
     m.registry.metrics().then(
       (body) => {
         res.writeHead(200, { "content-type": m.registry.contentType });

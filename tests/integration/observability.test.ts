@@ -284,3 +284,30 @@ describe("worker metrics (WORKER_METRICS_PORT)", () => {
     }
   });
 });
+
+describe("METRICS_TOKEN", () => {
+  it("makes the web and worker metrics answer only the bearer token", async () => {
+    const token = `scrape-${uid()}-${uid()}`;
+    process.env.METRICS_TOKEN = token;
+    resetConfig();
+    const worker = await serveWorkerMetrics(0, "127.0.0.1");
+    try {
+      for (const url of [`${srv.url}/api/metrics`, `http://127.0.0.1:${worker.port}/metrics`]) {
+        const anonymous = await fetch(url);
+        expect(anonymous.status).toBe(401);
+        expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
+        expect(await anonymous.text()).toContain("METRICS_TOKEN");
+        expect((await fetch(url, { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401);
+        expect((await fetch(url, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+        const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        expect(scraped.status).toBe(200);
+        expect(await scraped.text()).toContain("process_cpu_seconds_total");
+      }
+    } finally {
+      await worker.close();
+      delete process.env.METRICS_TOKEN;
+      resetConfig();
+    }
+    expect((await fetch(`${srv.url}/api/metrics`)).status).toBe(200);
+  });
+});
