@@ -24,6 +24,7 @@ interface TrainOptions {
   json?: boolean;
   quiet?: boolean;
   hpo?: number;
+  refit: boolean;
 }
 
 function jsonObject(v: string): Record<string, unknown> {
@@ -137,6 +138,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--metric <name>", "test metric the registration policy compares", metricArg)
     .option("--margin <x>", "how much better than the champion a challenger must be", nonNegative, 0)
     .option("--hpo <trials>", "tune the family's hyperparameters over this many trials, then refit the best on train+validation", hpoTrials)
+    .option("--no-refit", "keep the early-stopped model (trained on the training split alone) instead of refitting it on train+validation")
     .option("--quiet", "no progress lines on stderr")
     .option("--json", "print one JSON object: run_id, family, task, test_metrics, model_version")
     .action(async (opts: TrainOptions) => {
@@ -163,6 +165,7 @@ export function registerTrainCommand(program: Command): void {
             experiment: opts.experiment,
             register: opts.register ? { name: opts.register, alias: opts.alias, metric: opts.metric, margin: opts.margin } : undefined,
             hpo: opts.hpo ? { trials: opts.hpo } : undefined,
+            refit: opts.refit,
           },
           {
             actor: null,

@@ -15,6 +15,7 @@ export interface TrainingSpecInput {
   split: { test: number; validation: number };
   register?: { name: string };
   hpo?: { trials: number };
+  refit?: boolean;
 }
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
@@ -92,6 +93,7 @@ export function NewTrainingRunForm({
       split: { test: Number(form.get("test")), validation: Number(form.get("validation")) },
       ...(registerAs ? { register: { name: registerAs } } : {}),
       ...(trials > 0 ? { hpo: { trials } } : {}),
+      refit: form.get("refit") === "on",
     };
     setError(null);
     startTransition(async () => {
@@ -154,6 +156,16 @@ export function NewTrainingRunForm({
       <Field id={`${id}-validation`} label="Validation fraction (of the training part)">
         <input id={`${id}-validation`} name="validation" type="number" min={0.05} max={0.9} step={0.05} required defaultValue={0.2} className="input" />
       </Field>
+      <div className="flex items-start gap-2 text-sm sm:col-span-2 lg:col-span-3">
+        <input id={`${id}-refit`} name="refit" type="checkbox" defaultChecked className="mt-1" />
+        <label htmlFor={`${id}-refit`}>
+          Refit on train + validation
+          <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+            The stored model is trained again on every non-test row for the epochs (boosting rounds) early stopping chose. Off: keep the
+            early-stopped model.
+          </span>
+        </label>
+      </div>
       <Field id={`${id}-params`} label="Hyperparameters (JSON; defaults of the family shown)" className="sm:col-span-2 lg:col-span-3">
         <textarea
           id={`${id}-params`}

@@ -247,7 +247,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     const metrics = new MetricStream(actor, run.id);
     const results: { family: string; result: TrainResult | null; score: number | null; error?: string }[] = [];
     let lastProgress = 0;
-    const fit = opts.fit ?? "refit";
+    const fit = opts.fit ?? (spec.refit ? "refit" : "early-stopped");
     const refit = fit === "refit";
     // Progress: the families share [0.05, 0.05 + span], the refit takes the rest up to 0.9.
     const span = refit ? 0.65 : 0.85;

@@ -281,10 +281,19 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
     const bestTrial = best.trial;
     const bestParams = bestTrial.userAttrs.params as Record<string, unknown>;
 
-    await opts.onProgress?.(0.9, `refitting ${best.family} on train+validation`);
+    // refit: false keeps the best configuration's early-stopped model (training split alone).
+    const onAll = spec.refit !== false;
+    await opts.onProgress?.(0.9, onAll ? `refitting ${best.family} on train+validation` : `training ${best.family} with the best configuration`);
     const refit = await runTraining(
-      { ...base, test: spec.test, register: spec.register, family: best.family, params: { ...bestParams, ...fixedBudget(best.family, best.epoch) }, runName: `${label}-refit` },
-      { ...opts, fit: "train+validation", onProgress: (f, m) => opts.onProgress?.(0.9 + 0.1 * f, `refit: ${m}`), tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, [REFIT_OF_TRIAL_TAG]: `${best.studyId}:${bestTrial.number}` } },
+      {
+        ...base,
+        test: spec.test,
+        register: spec.register,
+        family: best.family,
+        params: onAll ? { ...bestParams, ...fixedBudget(best.family, best.epoch) } : bestParams,
+        runName: `${label}-refit`,
+      },
+      { ...opts, fit: onAll ? "train+validation" : "early-stopped", onProgress: (f, m) => opts.onProgress?.(0.9 + 0.1 * f, `refit: ${m}`), tags: { ...opts.tags, [PARENT_RUN_TAG]: parentRunId, [REFIT_OF_TRIAL_TAG]: `${best.studyId}:${bestTrial.number}` } },
     );
     await logBatch(opts.actor, parentRunId, {
       metrics: [

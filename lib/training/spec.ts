@@ -59,6 +59,11 @@ const common = {
   experiment: z.string().trim().min(1).max(500).optional(),
   runName: z.string().trim().min(1).max(250).optional(),
   register: registerSchema.optional(),
+  /**
+   * Refit the stored model on train+validation for the budget early stopping chose (the default);
+   * false keeps the early-stopped model, trained on the training split alone.
+   */
+  refit: z.boolean({ error: "refit is true or false" }).default(true),
   /** Hyperparameter search: tune the family over this many trials, then refit the best (docs/hpo.md). */
   hpo: z
     .object({

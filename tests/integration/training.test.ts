@@ -126,6 +126,17 @@ describe("mlops train", () => {
     expect(await weights(again.runId)).toEqual(await weights(run.id));
   }, 120_000);
 
+  it("keeps the early-stopped model with --no-refit", async () => {
+    const r = await cli(["--data", csv("iris"), "--target", "target", "--model", "linear", "--params", FAST, "--no-refit", "--json"]);
+    expect(r.code, r.output).toBe(0);
+    const run = await getRun(parseJsonLine(r.output).run_id);
+    expect(run.params.trained_on).toBe("train");
+    expect(Object.keys(run.params).filter((k) => k.startsWith("refit_"))).toEqual([]);
+    expect(await getMetricHistory(run.id, "refit/train_loss")).toEqual([]);
+    const manifest = parseManifest((await readRunArtifact(run.id, "model/manifest.json")).toString("utf8"));
+    expect(manifest.training.rows).toEqual({ train: 96, validation: 24, test: 30 });
+  }, 120_000);
+
   it("registers the version with the run's model as source and the feature schema as signature", async () => {
     const v = await getModelVersion(irisModel, 1);
     expect(v.runId).toBe(iris.run_id);
