@@ -127,6 +127,22 @@ describe("stale multipart uploads", () => {
     return { upload_id, credentials, etag: part.headers.get("etag") ?? "" };
   }
 
+  /** Sends the second part and completes the upload; returns the completion's status. */
+  async function finishUpload(folder: string, file: string, upload: Awaited<ReturnType<typeof startUpload>>, data: string) {
+    const second = await env.client.artifacts("PUT", partPath(upload.credentials[1]!.url), { data, anonymous: true });
+    const completed = await env.client.artifacts("POST", `mpu/complete/${folder}`, {
+      json: {
+        path: file,
+        upload_id: upload.upload_id,
+        parts: [
+          { part_number: 1, etag: upload.etag },
+          { part_number: 2, etag: second.headers.get("etag") },
+        ],
+      },
+    });
+    return completed.status;
+  }
+
   it("the daily maintenance job removes the parts of old unfinished uploads, not fresh ones or completed files", async () => {
     const { runId, experimentId } = await startRun();
     const folder = `${experimentId}/${runId}/artifacts`;
@@ -147,18 +163,7 @@ describe("stale multipart uploads", () => {
     const fresh = await startUpload(folder, "/tmp/fresh.bin");
     // Completed: the file stays where it was written.
     const done = await startUpload(folder, "/tmp/done.bin");
-    const second = await env.client.artifacts("PUT", partPath(done.credentials[1]!.url), { data: "+second", anonymous: true });
-    const completed = await env.client.artifacts("POST", `mpu/complete/${folder}`, {
-      json: {
-        path: "/tmp/done.bin",
-        upload_id: done.upload_id,
-        parts: [
-          { part_number: 1, etag: done.etag },
-          { part_number: 2, etag: second.headers.get("etag") },
-        ],
-      },
-    });
-    expect(completed.status).toBe(200);
+    expect(await finishUpload(folder, "/tmp/done.bin", done, "+second")).toBe(200);
     // A part that landed after its upload was gone: a folder without a manifest.
     const orphan = "e".repeat(32);
     mkdirSync(staged(orphan), { recursive: true });
@@ -182,18 +187,7 @@ describe("stale multipart uploads", () => {
     // The stale upload is gone for the client too; the fresh one still completes.
     const abort = await env.client.artifacts("POST", `mpu/abort/${folder}`, { json: { path: "/tmp/abandoned.bin", upload_id: stale.upload_id } });
     expect(abort.status).toBe(404);
-    const rest = await env.client.artifacts("PUT", partPath(fresh.credentials[1]!.url), { data: "!", anonymous: true });
-    const finish = await env.client.artifacts("POST", `mpu/complete/${folder}`, {
-      json: {
-        path: "/tmp/fresh.bin",
-        upload_id: fresh.upload_id,
-        parts: [
-          { part_number: 1, etag: fresh.etag },
-          { part_number: 2, etag: rest.headers.get("etag") },
-        ],
-      },
-    });
-    expect(finish.status).toBe(200);
+    expect(await finishUpload(folder, "/tmp/fresh.bin", fresh, "!")).toBe(200);
     expect((await env.client.artifacts("GET", `artifacts/${folder}/fresh.bin`)).text).toBe("first part!");
   });
 });
