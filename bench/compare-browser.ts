@@ -14,7 +14,6 @@
 // --trace writes a Chrome performance trace of the last warm repetition (open it in DevTools).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +21,7 @@ import { chromium, type Browser, type Page, type Response } from "@playwright/te
 import { resetConfig } from "@/lib/config";
 import { disconnectDb, migrate } from "@/lib/db";
 import { seedCompareExperiment } from "./compare-seed";
+import { freePort } from "../tests/support/processes";
 import { onScratchDatabases } from "./scratch-db";
 
 const TARGET_MS = 1500;
@@ -92,16 +92,6 @@ function ensureBuild(dir: string): number {
   return (performance.now() - t) / 1000;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   url: string;
