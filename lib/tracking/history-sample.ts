@@ -24,8 +24,8 @@ const SAMPLED_SERIES_PER_QUERY = 20;
 /**
  * SQLite: up to this many sampled steps a series names them, an index seek each; beyond, its index
  * range is scanned and filtered by stride. 200 steps of 10,000: the seeks skip 98% of the index
- * entries and cost a third less than the scan. PostgreSQL always filters the range: without fresh
- * statistics its planner tests a named list against every row of the range, one by one.
+ * entries and cost a third less than the scan. PostgreSQL does not get a named list (without fresh
+ * statistics its planner tests it against every row of the range, one by one): see SEEK_COST_ROWS.
  */
 const MAX_NAMED_STEPS = 1000;
 

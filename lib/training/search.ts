@@ -282,7 +282,7 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
     const bestParams = bestTrial.userAttrs.params as Record<string, unknown>;
 
     // refit: false keeps the best configuration's early-stopped model (training split alone).
-    const onAll = spec.refit !== false;
+    const onAll = spec.refit;
     await opts.onProgress?.(0.9, onAll ? `refitting ${best.family} on train+validation` : `training ${best.family} with the best configuration`);
     const refit = await runTraining(
       {

@@ -50,7 +50,6 @@ async function keyHistories(runIds: string[], key: string, perSeries: number): P
   return Object.fromEntries(Object.entries(raw).map(([runId, byKey]) => [runId, pointsForDrawing(byKey[key]!)]));
 }
 
-
 export default async function ComparePage({
   params,
   searchParams,
