@@ -7,7 +7,10 @@
 // page's responses (the downsampled histories stream inside the document), and the 1.5 s target
 // (met when the median of all repetitions is at most 1.5 s).
 //   npx tsx bench/compare-browser.ts [--db sqlite|postgres|both] [--runs 100] [--steps 10000]
-//     [--keys loss,accuracy] [--reps 5] [--build-dir DIR] [--trace FILE]
+//     [--keys loss,accuracy] [--reps 5] [--sample-cache off,on] [--build-dir DIR] [--trace FILE]
+// Each database is measured with a server per --sample-cache setting: "off" (METRIC_SAMPLE_CACHE_MB=0)
+// samples every series in SQL on every load, what the first view of a new selection of runs costs;
+// "on" (the default 32 MB) reuses the samples of series that gained no points since.
 // The production build is made in a copy of the working tree (node_modules hard-linked), so the
 // project's own .next is left alone: in a temp dir removed afterwards, or in --build-dir, kept and
 // reused by later runs while DIR/.next/BUILD_ID exists (delete DIR to rebuild after code changes).
@@ -37,6 +40,8 @@ const STEPS = Number(args.get("steps") ?? 10_000);
 const KEYS = (args.get("keys") ?? "loss,accuracy").split(",").map((k) => k.trim()).filter(Boolean);
 const REPS = Number(args.get("reps") ?? 5);
 const TRACE = args.get("trace");
+const SAMPLE_CACHE = (args.get("sample-cache") ?? "off,on").split(",").map((c) => c.trim()) as ("off" | "on")[];
+if (!SAMPLE_CACHE.length || SAMPLE_CACHE.some((c) => c !== "off" && c !== "on")) throw new Error("--sample-cache takes off, on or off,on");
 if (!["sqlite", "postgres", "both"].includes(which)) throw new Error(`--db must be sqlite, postgres or both, not '${which}'`);
 for (const [name, n, min] of [["runs", RUNS, 2], ["steps", STEPS, 1], ["reps", REPS, 1]] as const) {
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}`);
@@ -137,7 +142,7 @@ function browserPids(serverPid: number): number[] {
 }
 
 /** `mlops start --no-worker` from the build dir, as a user runs it; resolves once it is ready. */
-async function startServer(dir: string, databaseUrl: string, dataDir: string): Promise<Server> {
+async function startServer(dir: string, databaseUrl: string, dataDir: string, sampleCacheMb: string): Promise<Server> {
   const port = await freePort();
   const proc: ChildProcess = spawn(process.execPath, ["bin/mlops.mjs", "start", "--no-worker", "--port", String(port)], {
     cwd: dir,
@@ -150,6 +155,7 @@ async function startServer(dir: string, databaseUrl: string, dataDir: string): P
       ADMIN_PASSWORD: ADMIN.password,
       LOG_LEVEL: "warn",
       NEXT_TELEMETRY_DISABLED: "1",
+      METRIC_SAMPLE_CACHE_MB: sampleCacheMb,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -344,9 +350,28 @@ async function measure(browser: Browser, buildDir: string, kind: "sqlite" | "pos
   const { experimentId, runIds } = await seedCompareExperiment({ runs: RUNS, steps: STEPS, keys: KEYS });
   const seedSeconds = (performance.now() - seeded) / 1000;
   await disconnectDb();
+  const base = { database: kind, runs: RUNS, stepsPerRun: STEPS, metricKeys: KEYS, pointsStored: RUNS * STEPS * KEYS.length, seedSeconds: Number(seedSeconds.toFixed(1)) };
+  const out = [];
+  for (const cache of SAMPLE_CACHE) out.push({ ...base, ...(await measureServer(browser, buildDir, kind, databaseUrl, experimentId, runIds, cache)) });
+  return out;
+}
 
+/**
+ * One server: the first repetition cold, the rest warm. With the sample cache off every repetition
+ * samples all series in SQL (what the first view of a new selection of runs costs); with it on, the
+ * warm repetitions read only the series' point counts.
+ */
+async function measureServer(
+  browser: Browser,
+  buildDir: string,
+  kind: "sqlite" | "postgres",
+  databaseUrl: string,
+  experimentId: string,
+  runIds: string[],
+  cache: "off" | "on",
+) {
   const dataDir = mkdtempSync(join(tmpdir(), "mlops-compare-browser-data-"));
-  const server = await startServer(buildDir, databaseUrl, dataDir);
+  const server = await startServer(buildDir, databaseUrl, dataDir, cache === "off" ? "0" : "32");
   try {
     const context = await browser.newContext({ baseURL: server.url, viewport: VIEWPORT, colorScheme: "light" });
     await context.addInitScript({ content: pageProbes(KEYS.length, RUNS) });
@@ -368,18 +393,13 @@ async function measure(browser: Browser, buildDir: string, kind: "sqlite" | "pos
       if (TRACE && last && REPS > 1) await browser.startTracing(page, { path: TRACE, screenshots: false });
       reps.push(await measureOnce(page, url, i === 0 ? "cold" : "warm", server.pid));
       if (TRACE && last && REPS > 1) await browser.stopTracing();
-      log(`${kind}: ${reps.at(-1)!.kind} ${reps.at(-1)!.interactiveMs} ms`);
+      log(`${kind}, sample cache ${cache}: ${reps.at(-1)!.kind} ${reps.at(-1)!.interactiveMs} ms`);
     }
     await context.close();
     const warm = reps.filter((r) => r.kind === "warm");
     const medianMs = median(reps.map((r) => r.interactiveMs));
     return {
-      database: kind,
-      runs: RUNS,
-      stepsPerRun: STEPS,
-      metricKeys: KEYS,
-      pointsStored: RUNS * STEPS * KEYS.length,
-      seedSeconds: Number(seedSeconds.toFixed(1)),
+      sampleCache: cache === "off" ? "off (METRIC_SAMPLE_CACHE_MB=0)" : "on (METRIC_SAMPLE_CACHE_MB=32)",
       repetitions: reps,
       coldInteractiveMs: reps[0]!.interactiveMs,
       warmMedianInteractiveMs: warm.length ? median(warm.map((r) => r.interactiveMs)) : null,
@@ -405,7 +425,7 @@ try {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
   });
   const b = browser;
-  const results = await onScratchDatabases(which, "mlops-compare-browser", (kind, url) => measure(b, buildDir, kind, url));
+  const results = (await onScratchDatabases(which, "mlops-compare-browser", (kind, url) => measure(b, buildDir, kind, url))).flat();
   console.log(
     JSON.stringify(
       {

@@ -29,6 +29,8 @@ const schema = z.object({
   // (synchronous_commit = off for that statement): a server or OS crash can lose the last ~0.6 s of
   // acknowledged metric points, never params, tags or anything else. "on" waits like every other write.
   METRICS_SYNCHRONOUS_COMMIT: z.enum(["on", "off"]).default("on"),
+  // Memory for sampled metric histories (compare view, charts) kept per server process; 0 = off.
+  METRIC_SAMPLE_CACHE_MB: z.coerce.number().min(0).max(4096).default(32),
   // Largest CSV upload (bytes); larger uploads stop with 413 as soon as the limit is crossed.
   // At most 2^31 - 1: DatasetVersion.sizeBytes is a 32-bit integer on PostgreSQL.
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(2 ** 31 - 1).default(1024 * 1024 * 1024),

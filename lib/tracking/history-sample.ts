@@ -1,9 +1,11 @@
 // Read paths for dashboards at scale, in SQL rather than through row-by-row ORM reads:
-// - sampled metric histories: a compare view of 100 runs × 10,000 steps reads a few thousand
-//   points per run from the (runId, key, step) index, then LTTB brings each to `maxPoints`;
+// - sampled metric histories: a compare view of 100 runs × 10,000 steps reads a few hundred
+//   points per series from the (runId, key, step) index, then LTTB brings each to `maxPoints`;
+//   series unchanged since they were last sampled come from history-cache.ts;
 // - the param and metric names of an experiment's newest runs (a runs table's columns).
 import { db, dbKind } from "../db";
 import { invalid, notFound } from "../errors";
+import { cachedSample, storeSample } from "./history-cache";
 import { downsample } from "./metrics";
 import { checkRunId } from "./runs";
 import { keySchema } from "./schemas";
@@ -78,12 +80,32 @@ export async function sampleMetricHistories(
   if (!Number.isSafeInteger(maxPoints) || maxPoints < 3) throw invalid("maxPoints must be a whole number of at least 3");
   runIds.forEach(checkRunId);
   for (const k of keys) if (!keySchema.safeParse(k).success) throw invalid(`'${k.slice(0, 100)}' is not a metric name`);
+  runIds = [...new Set(runIds)];
+  keys = [...new Set(keys)];
   const out: Record<string, Record<string, MetricPoint[]>> = {};
   for (const id of runIds) out[id] = Object.fromEntries(keys.map((k) => [k, [] as MetricPoint[]]));
   if (!runIds.length || !keys.length) return out;
 
-  const pairs = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
-  const spans: { runId: string; key: string; lo: number; hi: number; second: number | null }[] = [];
+  // Each series' point count first (a primary-key read): series sampled before at the same count
+  // come from the cache; only the others are read below.
+  const pairs: { runId: string; key: string; pointCount: number }[] = [];
+  const all = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
+  for (let i = 0; i < all.length; i += SERIES_PER_QUERY) {
+    const chunk = all.slice(i, i + SERIES_PER_QUERY);
+    const rows = await sampleQuery<{ runId: string; key: string; pointCount: bigint | number }[]>(
+      `WITH s("runId", "key") AS (VALUES ${chunk.map(() => "(CAST(? AS TEXT), CAST(? AS TEXT))").join(", ")})
+       SELECT l."runId", l."key", l."pointCount" FROM s JOIN "LatestMetric" l ON l."runId" = s."runId" AND l."key" = s."key"`,
+      chunk.flatMap((p) => [p.runId, p.key]),
+    );
+    for (const r of rows) {
+      const pointCount = Number(r.pointCount);
+      const cached = cachedSample(r.runId, r.key, maxPoints, pointCount);
+      if (cached) out[r.runId]![r.key] = cached;
+      else pairs.push({ runId: r.runId, key: r.key, pointCount });
+    }
+  }
+
+  const spans: { runId: string; key: string; pointCount: number; lo: number; hi: number; second: number | null }[] = [];
   // First, second and last step of each series: index seeks only, never a scan of the history.
   for (let i = 0; i < pairs.length; i += SERIES_PER_QUERY) {
     const chunk = pairs.slice(i, i + SERIES_PER_QUERY);
@@ -104,9 +126,11 @@ export async function sampleMetricHistories(
        FROM t`,
       chunk.flatMap((p) => [p.runId, p.key]),
     );
+    const counts = new Map(chunk.map((p) => [`${p.runId}\u0000${p.key}`, p.pointCount]));
     for (const r of rows) {
       if (r.lo === null || r.hi === null) continue;
-      spans.push({ runId: r.runId, key: r.key, lo: Number(r.lo), hi: Number(r.hi), second: r.second === null ? null : Number(r.second) });
+      const pointCount = counts.get(`${r.runId}\u0000${r.key}`)!;
+      spans.push({ runId: r.runId, key: r.key, pointCount, lo: Number(r.lo), hi: Number(r.hi), second: r.second === null ? null : Number(r.second) });
     }
   }
 
@@ -158,7 +182,11 @@ export async function sampleMetricHistories(
     }
   }
   const byStep = (a: MetricPoint, b: MetricPoint) => a.step - b.step || a.timestamp - b.timestamp;
-  for (const byKey of Object.values(out)) for (const k of keys) byKey[k] = downsample(byKey[k]!.sort(byStep), maxPoints);
+  for (const s of spans) {
+    const points = downsample(out[s.runId]![s.key]!.sort(byStep), maxPoints);
+    out[s.runId]![s.key] = points;
+    storeSample(s.runId, s.key, maxPoints, s.pointCount, points);
+  }
   return out;
 }
 

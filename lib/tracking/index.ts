@@ -32,6 +32,7 @@ export { deleteRunTag, logBatch, logMetric, logParam, setRunTags, type LogBatchR
 export { downsample, getMetricHistories, getMetricHistory, listMetricKeys, listParamKeys } from "./metrics";
 export { countRuns, searchRuns, searchTuning } from "./search";
 export { compareMetricHistories, listColumnKeys, sampleMetricHistories } from "./history-sample";
+export { clearSampleCache, sampleCacheStats } from "./history-cache";
 export {
   deleteRunArtifact,
   listRunArtifacts,

@@ -29,16 +29,20 @@ function encode(p: MetricPoint): EncodedPoint {
 }
 
 const COLUMNS = `("runId", "key", "value", "isNan", "step", "timestamp")`;
+const LATEST_COLUMNS = `("runId", "key", "value", "isNan", "step", "timestamp", "pointCount")`;
 
-// A point replaces the latest one when it has a higher step, or the same step and a time not earlier.
-const UPSERT_LATEST = `ON CONFLICT ("runId", "key") DO UPDATE SET "value" = excluded."value", "isNan" = excluded."isNan",
-    "step" = excluded."step", "timestamp" = excluded."timestamp"
-  WHERE excluded."step" > "LatestMetric"."step"
-    OR (excluded."step" = "LatestMetric"."step" AND excluded."timestamp" >= "LatestMetric"."timestamp")`;
+// A point replaces the latest one when it has a higher step, or the same step and a time not earlier;
+// the key's point count grows by the batch's points either way (SET expressions read the old row).
+const NEWER = `(excluded."step" > "LatestMetric"."step"
+    OR (excluded."step" = "LatestMetric"."step" AND excluded."timestamp" >= "LatestMetric"."timestamp"))`;
+const UPSERT_LATEST = `ON CONFLICT ("runId", "key") DO UPDATE SET
+    "pointCount" = "LatestMetric"."pointCount" + excluded."pointCount",
+    ${["value", "isNan", "step", "timestamp"].map((c) => `"${c}" = CASE WHEN ${NEWER} THEN excluded."${c}" ELSE "LatestMetric"."${c}" END`).join(",\n    ")}`;
 
 /**
  * PostgreSQL: one statement that inserts the points ($2..$5: keys, values, steps, timestamps as
- * arrays) and upserts the newest point per key ($6..$9, picked in JS), both only when run $1 exists
+ * arrays) and upserts the newest point per key with the key's number of points ($6..$10, picked in
+ * JS), both only when run $1 exists
  * and is active; a single statement is atomic on its own, so a metrics-only batch is one round trip.
  * The run's row is locked FOR KEY SHARE until the commit: "Metric" has no foreign key on
  * PostgreSQL (its per-point check cost a third of the batch; migration 0010), so this lock is
@@ -55,8 +59,8 @@ const pgWrite = (asyncCommit: boolean) => `WITH ${asyncCommit ? PG_ASYNC_COMMIT 
     SELECT 1 FROM "Run" WHERE "id" = $1 AND "lifecycleStage" = 'active'${asyncCommit ? ` AND (SELECT v FROM cfg) IS NOT NULL` : ""}
     FOR KEY SHARE
   ), latest AS (
-    INSERT INTO "LatestMetric" ${COLUMNS}
-    SELECT $1, k, NULLIF(v, 'NaN'), v = 'NaN', s, t FROM unnest($6::text[], $7::float8[], $8::int8[], $9::int8[]) AS u(k, v, s, t)
+    INSERT INTO "LatestMetric" ${LATEST_COLUMNS}
+    SELECT $1, k, NULLIF(v, 'NaN'), v = 'NaN', s, t, c FROM unnest($6::text[], $7::float8[], $8::int8[], $9::int8[], $10::int8[]) AS u(k, v, s, t, c)
     WHERE EXISTS (SELECT 1 FROM ok)
     ${UPSERT_LATEST}
   )
@@ -95,28 +99,35 @@ const SQLITE_POINTS = `SELECT ?, value->>0, CASE value->>2 WHEN 2 THEN 9e999 WHE
     value->>2 = 1, value->>3, value->>4
   FROM json_each(?) WHERE EXISTS (SELECT 1 FROM "Run" WHERE "id" = ? AND "lifecycleStage" = 'active')`;
 const SQLITE_INSERT = `INSERT INTO "Metric" ${COLUMNS} ${SQLITE_POINTS}`;
-const SQLITE_LATEST = `INSERT INTO "LatestMetric" ${COLUMNS} ${SQLITE_POINTS} ${UPSERT_LATEST}`;
+// The newest points carry their key's point count as a sixth element.
+const SQLITE_LATEST = `INSERT INTO "LatestMetric" ${LATEST_COLUMNS} ${SQLITE_POINTS.replace("value->>4", "value->>4, value->>5")} ${UPSERT_LATEST}`;
 
-/** The newest point of each key in a batch (later points win ties, as they would one by one). */
-function latestPerKey(points: MetricPoint[]): MetricPoint[] {
-  const best = new Map<string, MetricPoint>();
+/** The newest point of each key in a batch (later points win ties, as they would one by one) and the key's number of points. */
+function latestPerKey(points: MetricPoint[]): { latest: MetricPoint[]; counts: number[] } {
+  const best = new Map<string, { point: MetricPoint; count: number }>();
   for (const p of points) {
     const b = best.get(p.key);
-    if (!b || p.step > b.step || (p.step === b.step && p.timestamp >= b.timestamp)) best.set(p.key, p);
+    if (!b) best.set(p.key, { point: p, count: 1 });
+    else {
+      b.count++;
+      if (p.step > b.point.step || (p.step === b.point.step && p.timestamp >= b.point.timestamp)) b.point = p;
+    }
   }
-  return [...best.values()];
+  const entries = [...best.values()];
+  return { latest: entries.map((e) => e.point), counts: entries.map((e) => e.count) };
 }
 
 const PG_WRITE = { durable: pgWrite(false), relaxed: pgWrite(true) };
 
 /** The metric statements of a batch, for the database in use; `relaxed`: PostgreSQL may commit without waiting for the flush. */
 function metricStatements(kind: DbKind, runId: string, points: MetricPoint[], relaxed = false): { sql: string; args: unknown[] }[] {
+  const { latest, counts } = latestPerKey(points);
   if (kind === "postgres") {
-    return [{ sql: relaxed ? PG_WRITE.relaxed : PG_WRITE.durable, args: [runId, ...pgColumns(points), ...pgColumns(latestPerKey(points))] }];
+    return [{ sql: relaxed ? PG_WRITE.relaxed : PG_WRITE.durable, args: [runId, ...pgColumns(points), ...pgColumns(latest), counts] }];
   }
   return [
     { sql: SQLITE_INSERT, args: [runId, JSON.stringify(points.map(encode)), runId] },
-    { sql: SQLITE_LATEST, args: [runId, JSON.stringify(latestPerKey(points).map(encode)), runId] },
+    { sql: SQLITE_LATEST, args: [runId, JSON.stringify(latest.map((p, i) => [...encode(p), counts[i]!])), runId] },
   ];
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createExperiment, createRun, getMetricHistory, logBatch } from "@/lib/tracking";
+import { db } from "@/lib/db";
+import { clearSampleCache, createExperiment, createRun, getMetricHistory, getRun, logBatch, sampleCacheStats } from "@/lib/tracking";
 import { listColumnKeys, sampleMetricHistories } from "@/lib/tracking/history-sample";
 import { uid } from "../support/factories";
 
@@ -59,6 +60,49 @@ describe("sampleMetricHistories", () => {
       expect(points.every((p, i) => i === 0 || p.step > points[i - 1]!.step)).toBe(true);
       expect(points.every((p) => p.value === Math.sin((p.step - 1) / 50))).toBe(true);
     }
+  });
+
+  it("reuses a sampled series until a point is added to it, back-filled ones included", async () => {
+    const exp = await createExperiment(null, { name: `sample-${uid()}` });
+    const run = await runWithLoss(exp.id, 6000);
+    const other = await runWithLoss(exp.id, 3000);
+    clearSampleCache();
+    const sample = async () => (await sampleMetricHistories([run.id, other.id], ["loss"], 50));
+    const first = await sample();
+    expect(sampleCacheStats()).toMatchObject({ series: 2, hits: 0, misses: 2 });
+    expect(await sample()).toEqual(first);
+    expect(sampleCacheStats()).toMatchObject({ hits: 2 });
+
+    // A second value at a step the sample reads (stride 59 from step 1), logged after the fact: the
+    // run's sample is read again and shows it; the other run's still comes from the cache.
+    await logBatch(null, run.id, { metrics: [{ key: "loss", value: 1000, step: 1 + 59 * 40, timestamp: 99_999 }] });
+    const after = await sample();
+    expect(after[run.id]!.loss!.some((p) => p.value === 1000 && p.step === 1 + 59 * 40)).toBe(true);
+    expect(after[other.id]).toEqual(first[other.id]);
+    expect(sampleCacheStats()).toMatchObject({ hits: 3, misses: 3 });
+  });
+
+  it("counts every point of a key while the newest point stays the latest value", async () => {
+    const exp = await createExperiment(null, { name: `sample-${uid()}` });
+    const run = await createRun(null, { experimentId: exp.id });
+    await logBatch(null, run.id, { metrics: Array.from({ length: 10 }, (_, i) => ({ key: "loss", value: i, step: i, timestamp: 1000 + i })) });
+    // Older steps logged later, alone and in a batch with params: the count grows, the latest value does not move.
+    await logBatch(null, run.id, { metrics: [{ key: "loss", value: -1, step: 3, timestamp: 5000 }] });
+    await logBatch(null, run.id, {
+      metrics: [
+        { key: "loss", value: -2, step: 2, timestamp: 5001 },
+        { key: "acc", value: 0.5, step: 0, timestamp: 5001 },
+      ],
+      params: [{ key: "lr", value: "0.1" }],
+    });
+    const counts = await db().$queryRawUnsafe<{ key: string; pointCount: bigint | number }[]>(
+      `SELECT "key", "pointCount" FROM "LatestMetric" WHERE "runId" = '${run.id}' ORDER BY "key"`,
+    );
+    expect(counts.map((c) => [c.key, Number(c.pointCount)])).toEqual([
+      ["acc", 1],
+      ["loss", 12],
+    ]);
+    expect((await getRun(run.id)).metrics.loss).toMatchObject({ value: 9, step: 9 });
   });
 
   it("refuses more than 100 runs and bad names", async () => {
