@@ -4,7 +4,9 @@
 // build, else server.ts's fast path without Next) with API-key auth, the rate limiter, a running 50/50
 // A/B test (assignment on every request) and the prediction log on.
 //
-//   npx tsx bench/predict.ts [--duration 10] [--connections 32] [--rounds 2] [--no-reference] [--no-ceiling] [--no-shutdown] [--profile DIR]
+//   npx tsx bench/predict.ts [--duration 10] [--connections 32] [--rounds 2] [--loader wrk|autocannon] [--wrk-threads 2]
+//     [--no-reference] [--no-ceiling] [--no-shutdown] [--profile DIR]
+// The load generator is wrk when it is installed (Debian: apt-get install -y wrk), else autocannon from npm.
 //
 // Rounds alternate ours / reference / a bare node:http server answering a constant body of the same size
 // (the ceiling: what any Node HTTP server reaches on this machine with the load generator beside it),
@@ -12,8 +14,8 @@
 // SIGTERM under load, and the logged predictions are compared with the 2xx responses.
 // --profile DIR writes a V8 CPU profile of our server there (open it in Chrome DevTools).
 // Prints one JSON document. PREDICT_BENCH_PYTHON picks the Python (default .venv-ref/bin/python).
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -36,6 +38,14 @@ const flag = (name: string) => process.argv.includes(`--${name}`);
 const DURATION = arg("duration", 10);
 const CONNECTIONS = arg("connections", 32);
 const ROUNDS = arg("rounds", 2);
+/** wrk (C, multi-threaded) when installed — it leaves the servers more of the 2 cores than autocannon, a Node process, does. */
+const LOADER = (() => {
+  const i = process.argv.indexOf("--loader");
+  const chosen = i >= 0 ? process.argv[i + 1] : spawnSync("wrk", ["--version"]).error ? "autocannon" : "wrk";
+  if (chosen !== "wrk" && chosen !== "autocannon") throw new Error("--loader must be wrk or autocannon");
+  return chosen;
+})();
+const WRK_THREADS = arg("wrk-threads", 2);
 
 /** The shared CSV as a table: numeric features, categorical `target`. */
 function loadTable(): { table: Table; firstRow: Record<string, number> } {
@@ -129,17 +139,60 @@ interface Load {
   errors: number;
 }
 
-async function load(url: string, body: string, headers: Record<string, string>, seconds: number, pid?: number): Promise<Load> {
-  const cpu0 = cpuSeconds(pid);
+type Generated = Omit<Load, "server_cpu_ms_per_request">;
+
+async function viaAutocannon(url: string, body: string, headers: Record<string, string>, seconds: number): Promise<Generated> {
   const r = await autocannon({ url, method: "POST", body, headers: { "content-type": "application/json", ...headers }, connections: CONNECTIONS, duration: seconds });
-  const cpu1 = cpuSeconds(pid);
   return {
-    server_cpu_ms_per_request: cpu0 !== null && cpu1 !== null && r["2xx"] > 0 ? Math.round(((cpu1 - cpu0) * 1e6) / r["2xx"]) / 1000 : null,
     requests_per_s: Math.round(r.requests.average),
     latency_ms: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
     responses_2xx: r["2xx"],
     non_2xx: r.non2xx,
     errors: r.errors + r.timeouts,
+  };
+}
+
+/** wrk with a Lua script that sets the request and prints the summary as JSON (latencies in µs). */
+async function viaWrk(url: string, body: string, headers: Record<string, string>, seconds: number, dir: string): Promise<Generated> {
+  const script = join(dir, "wrk.lua");
+  const lua = (v: string) => JSON.stringify(v); // a JSON string is a valid Lua string literal here (no escapes beyond \" and \\)
+  writeFileSync(
+    script,
+    [
+      `wrk.method = "POST"`,
+      `wrk.body = ${lua(body)}`,
+      ...Object.entries({ "content-type": "application/json", ...headers }).map(([k, v]) => `wrk.headers[${lua(k)}] = ${lua(v)}`),
+      `done = function(s, latency)`,
+      `  local e = s.errors`,
+      `  io.write(string.format('WRK{"requests":%d,"us":%d,"status":%d,"socket":%d,"p50":%d,"p90":%d,"p99":%d,"max":%d}\\n',`,
+      `    s.requests, s.duration, e.status, e.connect + e.read + e.write + e.timeout,`,
+      `    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))`,
+      `end`,
+    ].join("\n"),
+  );
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile("wrk", [`-t${WRK_THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, "-s", script, url], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+  );
+  const m = /WRK(\{.*\})/.exec(out);
+  if (!m) throw new Error(`wrk printed no summary:\n${out}`);
+  const r = JSON.parse(m[1]!) as { requests: number; us: number; status: number; socket: number; p50: number; p90: number; p99: number; max: number };
+  const ms = (us: number) => Math.round(us / 10) / 100;
+  return {
+    requests_per_s: Math.round(r.requests / (r.us / 1e6)),
+    latency_ms: { p50: ms(r.p50), p90: ms(r.p90), p99: ms(r.p99), max: ms(r.max) },
+    responses_2xx: r.requests - r.status,
+    non_2xx: r.status,
+    errors: r.socket,
+  };
+}
+
+async function load(url: string, body: string, headers: Record<string, string>, seconds: number, pid?: number): Promise<Load> {
+  const cpu0 = cpuSeconds(pid);
+  const r = LOADER === "wrk" ? await viaWrk(url, body, headers, seconds, benchDir) : await viaAutocannon(url, body, headers, seconds);
+  const cpu1 = cpuSeconds(pid);
+  return {
+    server_cpu_ms_per_request: cpu0 !== null && cpu1 !== null && r.responses_2xx > 0 ? Math.round(((cpu1 - cpu0) * 1e6) / r.responses_2xx) / 1000 : null,
+    ...r,
   };
 }
 
@@ -177,8 +230,10 @@ http.createServer((req, res) => {
 }).listen(${port}, "127.0.0.1");`;
 }
 
+const benchDir = mkdtempSync(join(tmpdir(), "bench-predict-"));
+
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "bench-predict-"));
+  const dir = benchDir;
   const env = {
     DATABASE_URL: `file:${join(dir, "db.sqlite")}`,
     ARTIFACT_STORE: `file:${join(dir, "artifacts")}`,
@@ -263,6 +318,7 @@ async function main() {
             model: `${family} (logistic regression), wine data, 13 features, 3 classes`,
             request: "one row per request, JSON object keyed by feature",
             connections: CONNECTIONS,
+            load_generator: LOADER === "wrk" ? `wrk, ${WRK_THREADS} threads` : "autocannon",
             duration_s: DURATION,
             rounds: ROUNDS,
             ours: `${built ? "mlops start" : "server.ts without Next (bench/predict-server.ts)"}: fast path, API key, rate limiter, 50/50 A/B test, prediction log`,
