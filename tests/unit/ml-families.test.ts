@@ -146,7 +146,7 @@ describe("training", () => {
     const train = synthetic("regression", 1, 100, 4, 5);
     const val = synthetic("regression", 1, 40, 4, 6);
     const seen: { epoch: number; maxEpochs: number; loss: number; valLoss: number | null; metrics: Record<string, number> }[] = [];
-    await linearFamily.fit(train, options(linearFamily, "regression", 1, { epochs: 4, patience: 0 }, { validation: val, onEpoch: (r) => void seen.push(r) }));
+    await linearFamily.fit(train, options(linearFamily, "regression", 1, { epochs: 4, patience: 0, solver: "adam" }, { validation: val, onEpoch: (r) => void seen.push(r) }));
     expect(seen.map((r) => r.epoch)).toEqual([1, 2, 3, 4]);
     for (const r of seen) {
       expect(r.maxEpochs).toBe(4);
@@ -155,12 +155,41 @@ describe("training", () => {
     }
   });
 
+  it("solves linear regression exactly by default: the ridge normal equations, reported as one epoch", { timeout: SLOW }, async () => {
+    const train = synthetic("regression", 1, 120, 5, 12);
+    const val = synthetic("regression", 1, 40, 5, 13);
+    const l2 = 0.01;
+    const seen: number[] = [];
+    const fitted = await linearFamily.fit(train, options(linearFamily, "regression", 1, { l2 }, { validation: val, onEpoch: (r) => void seen.push(r.epoch) }));
+    expect(seen).toEqual([1]);
+    expect(fitted.bestEpoch).toBe(1);
+    expect(fitted.history[0]!.valLoss).toBeGreaterThan(0);
+    // The gradient of mean squared error + l2·½‖w‖² vanishes at the returned weights (float64 here).
+    const { rows, cols, data } = train.X;
+    const w = fitted.state.tensors["dense_0.kernel"]!.data;
+    const b = fitted.state.tensors["dense_0.bias"]!.data[0]!;
+    const grad = new Float64Array(cols + 1);
+    for (let r = 0; r < rows; r++) {
+      let z = b;
+      for (let j = 0; j < cols; j++) z += data[r * cols + j]! * w[j]!;
+      const e = (2 * (z - train.y[r]!)) / rows;
+      for (let j = 0; j < cols; j++) grad[j] = grad[j]! + e * data[r * cols + j]!;
+      grad[cols] = grad[cols]! + e;
+    }
+    for (let j = 0; j < cols; j++) grad[j] = grad[j]! + l2 * w[j]!;
+    expect(Math.max(...Array.from(grad, Math.abs))).toBeLessThan(1e-4);
+    // Adam stays available, and classification never takes the closed form.
+    const adam = await linearFamily.fit(train, options(linearFamily, "regression", 1, { l2, epochs: 3, patience: 0, solver: "adam" }));
+    expect(adam.history).toHaveLength(3);
+    await expect(linearFamily.fit(train, options(linearFamily, "classification", 2, { solver: "lstsq" }))).rejects.toThrow(/solver 'lstsq' is for regression/);
+  });
+
   it("fails with a clear error when the loss becomes NaN or infinite", { timeout: SLOW }, async () => {
     const train = synthetic("regression", 1, 64, 4, 7);
     // Unscaled inputs near float32's limit overflow the first forward pass.
     train.X.data.forEach((v, i) => (train.X.data[i] = v * 1e38));
     const before = tf.memory().numTensors;
-    const run = linearFamily.fit(train, options(linearFamily, "regression", 1, { epochs: 5 }));
+    const run = linearFamily.fit(train, options(linearFamily, "regression", 1, { epochs: 5, solver: "adam" }));
     await expect(run).rejects.toBeInstanceOf(TrainingDivergedError);
     await expect(run).rejects.toThrow(/^training diverged \(loss became (NaN|Infinity) at epoch 1\); lower the learning rate$/);
     expect(tf.memory().numTensors).toBe(before);
@@ -199,7 +228,7 @@ describe("training", () => {
 describe("hyperparameters", () => {
   it("fills documented defaults", () => {
     expect(parseParams("mlp", mlpFamily.params, {})).toMatchObject({ hidden_layers: [100], activation: "relu", dropout: 0, batch_size: 64 });
-    expect(parseParams("linear", linearFamily.params, undefined)).toMatchObject({ l2: 1e-3, epochs: 1000, patience: 20 });
+    expect(parseParams("linear", linearFamily.params, undefined)).toMatchObject({ l2: 1e-3, epochs: 1000, patience: 20, solver: "auto" });
   });
 
   it("rejects bad values and unknown keys with messages naming the parameter", () => {

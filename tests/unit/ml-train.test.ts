@@ -148,9 +148,12 @@ describe("trainModel", () => {
       rowCount: t.rowCount,
       columns: t.columns.map((c) => (c.name === "noise" ? { name: c.name, type: "numeric", values: (c.values as Float64Array).map((v) => v * 3e38) } : c)),
     };
-    const run = trainModel(huge, { target: "spend", family: "linear", preprocessing: { standardize: false }, params: FAST, importance: false });
+    const run = trainModel(huge, { target: "spend", family: "linear", preprocessing: { standardize: false }, params: { ...FAST, solver: "adam" }, importance: false });
     await expect(run).rejects.toBeInstanceOf(TrainingDivergedError);
     await expect(run).rejects.toThrow(/training diverged \(loss became \w+ at epoch 1\); lower the learning rate/);
+    // Regression's default closed-form solve overflows too, and says what to do about it instead.
+    const solved = trainModel(huge, { target: "spend", family: "linear", preprocessing: { standardize: false }, importance: false });
+    await expect(solved).rejects.toThrow(/training diverged \(loss became \w+ at epoch 1\); the inputs overflow float32 in the least-squares solve/);
   });
 });
 

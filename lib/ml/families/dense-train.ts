@@ -165,6 +165,85 @@ export async function trainDense(data: TrainingSet, opts: FitOptions<DenseParams
   }
 }
 
+/**
+ * Ridge least squares in closed form (linear regression): minimises the same objective as trainDense with no
+ * hidden layer, mean squared error + l2 · ½‖w‖², exactly rather than by Adam steps that early stopping cuts
+ * short. TensorFlow.js forms the normal equations [X 1]ᵀ[X 1] (the O(n·p²) part); the small (p+1)² system is
+ * solved by Cholesky in float64, since tf.linalg has no solver and its qr allocates an n × n matrix.
+ * Reported as one epoch, so the pipeline's refit budget (epochs = 1) is the same solve on more rows.
+ */
+export async function solveLeastSquares(data: TrainingSet, opts: FitOptions<{ readonly l2: number }>): Promise<FittedModel> {
+  const backend = await ensureBackend();
+  const rows = data.X.rows;
+  const p = data.X.cols;
+  if (rows === 0) throw invalid("No training rows");
+  throwIfAborted(opts.signal);
+  const config = denseConfig(p, "regression", 1, []);
+  const [G, b] = tf.tidy(() => {
+    const X = tf.concat([tf.tensor2d(data.X.data, [rows, p]), tf.ones([rows, 1])], 1);
+    const y = tf.tensor2d(Float32Array.from(data.y), [rows, 1]);
+    return [tf.matMul(X, X, true, false), tf.matMul(X, y, true, false)];
+  });
+  const gram = Float64Array.from(await G.data());
+  const moment = Float64Array.from(await b.data());
+  tf.dispose([G, b]);
+  // d(mean loss)/dw = 0 ⇔ (XᵀX + n·l2/2·I) w = Xᵀy, the bias unpenalised. A jitter of 1e-7·n (inputs are
+  // standardised, so the diagonal is ~n) keeps collinear columns (a full one-hot block beside the bias) solvable at l2 = 0.
+  const ridge = (rows * opts.params.l2) / 2 + rows * 1e-7;
+  for (let j = 0; j < p; j++) gram[j * (p + 1) + j] = gram[j * (p + 1) + j]! + ridge;
+  const w = choleskySolve(gram, moment, p + 1);
+  const overflow = "the inputs overflow float32 in the least-squares solve: standardise them";
+  if (!w.every(Number.isFinite)) throw new TrainingDivergedError(1, NaN, overflow);
+  const kernel = Float32Array.from(w.subarray(0, p));
+  const bias = Float32Array.from([w[p]!]);
+  const state: ModelState = { config, tensors: { [kernelName(0)]: { shape: [p, 1], data: kernel }, [biasName(0)]: { shape: [1], data: bias } } };
+  // Losses from the stored float32 weights, as the scorer will see them.
+  const predict = (X: TrainingSet["X"]): Float64Array => {
+    const z = new Float64Array(X.rows);
+    for (let r = 0; r < X.rows; r++) {
+      let s = bias[0]!;
+      for (let j = 0; j < p; j++) s += X.data[r * p + j]! * kernel[j]!;
+      z[r] = s;
+    }
+    return z;
+  };
+  const loss = evaluateLogits(config, predict(data.X), data.y, 1).loss;
+  if (!Number.isFinite(loss)) throw new TrainingDivergedError(1, loss, overflow);
+  const val = opts.validation;
+  const evaluated = val ? evaluateLogits(config, predict(val.X), val.y, 1) : null;
+  const report: EpochReport = { epoch: 1, maxEpochs: 1, loss, valLoss: evaluated?.loss ?? null, metrics: evaluated?.metrics ?? {} };
+  await opts.onEpoch?.(report);
+  return { state, history: [report], bestEpoch: 1, stoppedEarly: false, backend };
+}
+
+/** Solves A x = b for a symmetric positive definite n × n A (row-major, overwritten); NaN when A is not. */
+function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Array {
+  for (let j = 0; j < n; j++) {
+    let d = A[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= A[j * n + k]! ** 2;
+    if (!(d > 0)) return new Float64Array(n).fill(NaN);
+    const ljj = Math.sqrt(d);
+    A[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = A[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= A[i * n + k]! * A[j * n + k]!;
+      A[i * n + j] = s / ljj;
+    }
+  }
+  const x = Float64Array.from(b);
+  for (let i = 0; i < n; i++) {
+    let s = x[i]!;
+    for (let k = 0; k < i; k++) s -= A[i * n + k]! * x[k]!;
+    x[i] = s / A[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i]!;
+    for (let k = i + 1; k < n; k++) s -= A[k * n + i]! * x[k]!;
+    x[i] = s / A[i * n + i]!;
+  }
+  return x;
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException("Training was aborted", "AbortError");
 }

@@ -3,8 +3,8 @@ import { AppError } from "../../errors";
 
 /** The training loss became NaN or infinite: the run fails with a message a person can act on. */
 export class TrainingDivergedError extends AppError {
-  constructor(epoch: number, loss: number) {
-    super("invalid", `training diverged (loss became ${Number.isNaN(loss) ? "NaN" : loss} at epoch ${epoch}); lower the learning rate`, { epoch });
+  constructor(epoch: number, loss: number, hint = "lower the learning rate") {
+    super("invalid", `training diverged (loss became ${Number.isNaN(loss) ? "NaN" : loss} at epoch ${epoch}); ${hint}`, { epoch });
     this.name = "TrainingDivergedError";
   }
 }

@@ -1,6 +1,8 @@
 // Family `linear`: logistic regression (binary), softmax regression (multiclass) or linear regression,
-// with an L2 penalty, trained by Adam on mini-batches in TensorFlow.js.
+// with an L2 penalty, in TensorFlow.js: classification by Adam on mini-batches, regression by default solved
+// exactly (ridge normal equations), since Adam with early stopping stopped short of the least-squares fit.
 import { z } from "zod";
+import { invalid } from "../../errors";
 import { denseScorer } from "./dense-scorer";
 import type { ModelFamily } from "./types";
 
@@ -16,6 +18,11 @@ export const linearParamsSchema = z
     epochs: z.number().int().min(1).max(10000).default(1000),
     /** Epochs without validation improvement before stopping; 0 = never stop early (the best epoch's weights are still kept). */
     patience: z.number().int().min(0).max(10000).default(20),
+    /**
+     * auto: least squares in closed form for regression (one "epoch"; learning_rate, batch_size, epochs and
+     * patience unused), Adam for classification; lstsq: closed form (regression only); adam: gradient steps always.
+     */
+    solver: z.enum(["auto", "lstsq", "adam"]).default("auto"),
   })
   .strict();
 export type LinearParams = z.infer<typeof linearParamsSchema>;
@@ -26,8 +33,10 @@ export const linearFamily: ModelFamily<LinearParams> = {
   preprocessing: { standardize: true, impute: true, categorical: "onehot" },
   async fit(data, options) {
     // Imported on first fit so loading a model for serving never loads TensorFlow.js.
-    const { trainDense } = await import("./dense-train");
+    const { solveLeastSquares, trainDense } = await import("./dense-train");
     const p = options.params;
+    if (p.solver === "lstsq" && options.task !== "regression") throw invalid("solver 'lstsq' is for regression; use 'auto' or 'adam' for classification");
+    if (p.solver !== "adam" && options.task === "regression") return solveLeastSquares(data, options);
     return trainDense(data, {
       ...options,
       params: { hidden: [], dropout: 0, l2: p.l2, learningRate: p.learning_rate, batchSize: p.batch_size, epochs: p.epochs, patience: p.patience },
