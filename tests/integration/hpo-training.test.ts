@@ -17,6 +17,7 @@ import { waitFor } from "../support/wait";
 import { withTempArtifactStore } from "../support/artifact-store";
 
 const IRIS = join(import.meta.dirname, "..", "..", "..", "shared", "datasets", "iris.csv");
+const DIABETES = join(import.meta.dirname, "..", "..", "..", "shared", "datasets", "diabetes.csv");
 const FAST = { epochs: 40, patience: 5 };
 
 withTempArtifactStore("hpo-training-store");
@@ -67,6 +68,16 @@ describe("training with a hyperparameter search", () => {
     const trialDatasets = new Set(await Promise.all(detail.trials.map(async (t) => (await getRun(t.run_id!)).tags["mlops.dataset"])));
     expect(trialDatasets.size).toBe(1);
   }, 300_000);
+
+  it("searches only the penalty of a linear regression, which is solved in closed form", async () => {
+    const r = (await runTraining(
+      { dataset: { csvPath: DIABETES }, target: "target", family: "linear", experiment: `hpo-diabetes-${uid()}`, hpo: { trials: 3, seed: 1 } },
+      { actor: null },
+    )) as SearchResult;
+    const detail = await getStudyDetail(r.search.studyId);
+    expect(detail.trials.map((t) => Object.keys(t.params))).toEqual([["l2"], ["l2"], ["l2"]]);
+    expect(r.testMetrics.r2).toBeGreaterThan(0.3);
+  });
 
   it("tunes gbdt over its own space and refits with the best trial's number of boosting rounds", async () => {
     const r = (await runTraining(
