@@ -2,9 +2,10 @@
 // set and checked on another. Compares TPE option variants (median best over seeds). Prints JSON.
 //
 //   npx tsx bench/hpo-tuning.ts '{"optuna":{},"bw07":{"bandwidthFactor":0.7}}' [--seeds 20] [--seed0 1000] [--trials 100]
+//     [--set tuning|bench|all]   (bench: bench/hpo.ts's functions, to check a variant on both sets)
 import { parseArgs } from "node:util";
 import { OPTUNA_TPE_DEFAULTS, TPESampler, createStudy, type TPESamplerOptions } from "@/lib/hpo";
-import { TUNING_FUNCTIONS } from "./hpo-functions";
+import { BENCH_FUNCTIONS, TUNING_FUNCTIONS } from "./hpo-functions";
 
 const GAMMAS: Record<string, (n: number) => number> = {
   "0.05": (n) => Math.min(Math.ceil(0.05 * n), 25),
@@ -14,33 +15,44 @@ const GAMMAS: Record<string, (n: number) => number> = {
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { seeds: { type: "string", default: "20" }, seed0: { type: "string", default: "1000" }, trials: { type: "string", default: "100" } },
+    options: {
+      seeds: { type: "string", default: "20" },
+      seed0: { type: "string", default: "1000" },
+      trials: { type: "string", default: "100" },
+      set: { type: "string", default: "tuning" },
+    },
   });
+  const functions = { tuning: TUNING_FUNCTIONS, bench: BENCH_FUNCTIONS, all: [...BENCH_FUNCTIONS, ...TUNING_FUNCTIONS] }[values.set!];
+  if (!functions) throw new Error("--set must be tuning, bench or all");
   const variants = JSON.parse(positionals[0] ?? '{"optuna":{},"ours":null}') as Record<string, (TPESamplerOptions & { gamma?: unknown }) | null>;
   const seeds = Number(values.seeds);
   const seed0 = Number(values.seed0);
   const trials = Number(values.trials);
   const medians: Record<string, Record<string, number>> = {};
+  /** Best value per seed, for paired or rank tests between variants. */
+  const runs: Record<string, Record<string, number[]>> = {};
   for (const [name, v] of Object.entries(variants)) {
     // null = our defaults; an object = Optuna's defaults with these changes; gamma by name ("0.15").
     const opts: TPESamplerOptions = v === null ? {} : { ...OPTUNA_TPE_DEFAULTS, ...v, gamma: typeof v.gamma === "string" ? GAMMAS[v.gamma] : OPTUNA_TPE_DEFAULTS.gamma };
     medians[name] = {};
-    for (const f of TUNING_FUNCTIONS) {
+    runs[name] = {};
+    for (const f of functions) {
       const best: number[] = [];
       for (let seed = seed0; seed < seed0 + seeds; seed++) {
         const study = await createStudy({ sampler: new TPESampler({ ...opts, seed }) });
         await study.optimize(f.objective, { nTrials: trials });
         best.push(study.bestValue);
       }
+      runs[name]![f.name] = [...best];
       best.sort((a, b) => a - b);
       medians[name]![f.name] = (best[Math.floor((seeds - 1) / 2)]! + best[Math.floor(seeds / 2)]!) / 2;
     }
   }
   const [base] = Object.keys(medians);
   const winsOverFirst = Object.fromEntries(
-    Object.entries(medians).map(([n, m]) => [n, TUNING_FUNCTIONS.filter((f) => m[f.name]! <= medians[base!]![f.name]!).length]),
+    Object.entries(medians).map(([n, m]) => [n, functions.filter((f) => m[f.name]! <= medians[base!]![f.name]!).length]),
   );
-  console.log(JSON.stringify({ seeds, seed0, trials, medians, wins_over_first: winsOverFirst }, null, 2));
+  console.log(JSON.stringify({ seeds, seed0, trials, medians, wins_over_first: winsOverFirst, runs }));
 }
 
 await main();

@@ -220,6 +220,36 @@ describe("TPESampler", () => {
   it("validates its options", () => {
     expect(() => new TPESampler({ group: true, multivariate: false })).toThrow(/group needs multivariate/);
     expect(() => new TPESampler({ nEiCandidates: 0 })).toThrow(/nEiCandidates/);
+    expect(() => new TPESampler({ bandwidthFactorEnd: 0 })).toThrow(/bandwidthFactorEnd/);
+    expect(() => new TPESampler({ bandwidthAnnealTrials: 0.5 })).toThrow(/bandwidthAnnealTrials/);
+  });
+
+  it("anneals the kernel width factor from its start to its end value over the finished trials", () => {
+    // n finished trials on [-1, 1] around 0.3; the same seed draws the same candidates, so two samplers
+    // agree exactly when their width factors are equal at that n.
+    const d = { type: "float", low: -1, high: 1, log: false, step: null } as const;
+    const view = (n: number) => {
+      const trials: FrozenTrial[] = Array.from({ length: n }, (_, k) => {
+        const x = Math.sin(k * 12.9898) * 0.999;
+        return {
+          id: `t${k}`, number: k, state: "COMPLETE" as const, value: (x - 0.3) ** 2, params: { x }, distributions: { x: d },
+          intermediateValues: {}, userAttrs: {}, systemAttrs: {}, startedAt: null, completedAt: null,
+        };
+      });
+      const me: FrozenTrial = { ...trials[0]!, id: "me", number: n, state: "RUNNING", value: null, params: {} };
+      return { view: { direction: "minimize" as const, trials: [...trials, me] }, me };
+    };
+    const annealed = new TPESampler({ seed: 7, bandwidthFactor: 1, bandwidthFactorEnd: 0.5, bandwidthAnnealTrials: 100 });
+    const fixed = (f: number) => new TPESampler({ seed: 7, bandwidthFactor: f, bandwidthFactorEnd: null });
+    const x = (s: TPESampler, n: number) => {
+      const { view: v, me } = view(n);
+      return s.sampleIndependent(v, me, "x", d);
+    };
+    // At the end of the startup trials the start value, halfway the mean, after the anneal the end value.
+    expect(x(annealed, 10)).toBe(x(fixed(1), 10));
+    expect(x(annealed, 55)).toBe(x(fixed(0.75), 55));
+    expect(x(annealed, 140)).toBe(x(fixed(0.5), 140));
+    expect(x(annealed, 55)).not.toBe(x(fixed(1), 55));
   });
 });
 
