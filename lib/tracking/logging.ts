@@ -42,8 +42,8 @@ const UPSERT_LATEST = `ON CONFLICT ("runId", "key") DO UPDATE SET
 /**
  * PostgreSQL: one statement that inserts the points ($2..$5: keys, values, steps, timestamps as
  * arrays) and upserts the newest point per key with the key's number of points ($6..$10, picked in
- * JS), both only when run $1 exists
- * and is active; a single statement is atomic on its own, so a metrics-only batch is one round trip.
+ * JS), both only when run $1 exists and is active; a single statement is atomic on its own, so a
+ * metrics-only batch is one round trip.
  * The run's row is locked FOR KEY SHARE until the commit: "Metric" has no foreign key on
  * PostgreSQL (its per-point check cost a third of the batch; migration 0010), so this lock is
  * what keeps the run from being deleted under the points.
