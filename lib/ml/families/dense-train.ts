@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { invalid } from "../../errors";
 import { ensureBackend } from "../backend";
 import { createRng, deriveSeed, permutation, type Rng } from "../random";
-import { biasName, denseConfigSchema, kernelName, type DenseConfig } from "./dense-scorer";
+import { biasName, denseConfigSchema, denseScorer, kernelName, type DenseConfig } from "./dense-scorer";
 import { TrainingDivergedError } from "./errors";
 import type { EpochReport, FitOptions, FittedModel, ModelState, TrainingSet } from "./types";
 
@@ -197,16 +197,9 @@ export async function solveLeastSquares(data: TrainingSet, opts: FitOptions<{ re
   const kernel = Float32Array.from(w.subarray(0, p));
   const bias = Float32Array.from([w[p]!]);
   const state: ModelState = { config, tensors: { [kernelName(0)]: { shape: [p, 1], data: kernel }, [biasName(0)]: { shape: [1], data: bias } } };
-  // Losses from the stored float32 weights, as the scorer will see them.
-  const predict = (X: TrainingSet["X"]): Float64Array => {
-    const z = new Float64Array(X.rows);
-    for (let r = 0; r < X.rows; r++) {
-      let s = bias[0]!;
-      for (let j = 0; j < p; j++) s += X.data[r * p + j]! * kernel[j]!;
-      z[r] = s;
-    }
-    return z;
-  };
+  // Losses from the stored float32 weights, through the scorer that will serve them.
+  const scorer = denseScorer(state);
+  const predict = (X: TrainingSet["X"]): Float64Array => scorer.scoreBatch(X.data, X.rows);
   const loss = evaluateLogits(config, predict(data.X), data.y, 1).loss;
   if (!Number.isFinite(loss)) throw new TrainingDivergedError(1, loss, overflow);
   const val = opts.validation;
