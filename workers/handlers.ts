@@ -6,7 +6,7 @@ import { sweepStaleMultipartUploads } from "@/lib/mlflow";
 import { logger } from "@/lib/observability";
 import { TRAINING_OBJECTIVE, TRAIN_JOB, TRAIN_SEARCH_JOB, trainJobHandler, trainSearchJobHandler, trainingObjectiveFactory } from "@/lib/training";
 import { HPO_TRIAL_JOB, hpoTrialHandler } from "@/lib/hpo";
-import { PIPELINE_JOB, pipelineJobHandler, startPipelineScheduler } from "@/lib/pipelines";
+import { PIPELINE_JOB, PIPELINE_SEARCH_JOB, pipelineJobHandler, pipelineSearchJobHandler, startPipelineScheduler } from "@/lib/pipelines";
 import { monitoringJobHandlers, startMonitorScheduler } from "@/lib/monitoring";
 import { BATCH_JOB, batchScoreJobHandler } from "@/lib/serving";
 import { DEMO_JOB, demoJobHandler } from "@/lib/demo";
@@ -27,13 +27,15 @@ export function jobHandlers(): Record<string, JobHandler> {
  * Jobs that only wait on other jobs (the demo story queues trainings and polls them): they run in a
  * lane of their own, so they never hold the slot the jobs they wait for need (deadlock at concurrency 1).
  * The worker gives each type its own one-slot lane: the demo waits on a training search, which waits
- * on its trials.
+ * on its trials; a pipeline with a search step waits on its trials too.
  */
 export function orchestrationHandlers(): Record<string, JobHandler> {
   return {
     [DEMO_JOB]: (ctx) => demoJobHandler(ctx), // the dashboard's "Load demo data" (docs/demo.md)
     // A training search waits for its hpo.trial jobs, then refits (docs/hpo.md).
     [TRAIN_SEARCH_JOB]: trainSearchJobHandler,
+    // A pipeline run with a search step: the same, then the gate and registration (docs/pipelines.md).
+    [PIPELINE_SEARCH_JOB]: pipelineSearchJobHandler,
   };
 }
 

@@ -1,6 +1,7 @@
 // Running a pipeline: every trigger (manual, schedule, new dataset version, drift) queues one
-// `pipeline.run` job; the worker trains through lib/training's runTraining, applies the evaluation
-// gate, registers and promotes per the policy, and records the outcome in PipelineRun.
+// `pipeline.run` job (`pipeline.search` with a search step); the worker trains through lib/training,
+// applies the evaluation gate, registers and promotes per the policy, and records the outcome in
+// PipelineRun.
 import { requireRole, writeAudit, type Actor } from "../auth";
 import { getDatasetVersion, type DatasetVersionDetail } from "../datasets";
 import { db, newId, transaction } from "../db";
@@ -8,8 +9,21 @@ import { AppError } from "../errors";
 import { enqueue, PermanentJobError, type JobContext, type JobInfo } from "../jobs";
 import { HIGHER_IS_BETTER, type MetricName } from "../ml";
 import { logger } from "../observability";
-import { getRun, readRunArtifact, setRunTags } from "../tracking";
-import { MODEL_ARTIFACT_DIR, runTraining, TRAINING_TAGS, TrainingFailedError, type SearchResult, type TrainingResult } from "../training";
+import { getRun, readRunArtifact, searchRuns, setRunTags, updateRun } from "../tracking";
+import {
+  JOB_ID_TAG,
+  MODEL_ARTIFACT_DIR,
+  parseSpec,
+  runTraining,
+  runTrainingSearch,
+  SEARCH_TAG,
+  TRAINING_TAGS,
+  TrainingFailedError,
+  trainingSpecSchema,
+  type SearchResult,
+  type TrainingOptions,
+  type TrainingResult,
+} from "../training";
 import { pipelineDefinitionSchema, type PipelineDefinition } from "./definition";
 import { datasetVersionBySha, findPipelineRow, isPermanent, readStored } from "./pipelines";
 import { registerForPipeline } from "./register";
@@ -17,6 +31,11 @@ import { toRunInfo } from "./rows";
 import type { GateOutcome, PipelineRunInfo, PipelineTrigger } from "./types";
 
 export const PIPELINE_JOB = "pipeline.run";
+/**
+ * A run whose definition has a search step: its trials are `hpo.trial` jobs on any worker and the run
+ * only waits for them, so workers serve it in an orchestration lane (as `train.search`).
+ */
+export const PIPELINE_SEARCH_JOB = "pipeline.search";
 
 export interface RunPipelineOptions {
   /** Why it runs, shown in the run history ("drift on model X", "manual"). */
@@ -68,7 +87,7 @@ export async function runPipelineNow(
   let job: JobInfo;
   try {
     // Two attempts, as for `train`: a worker that dies mid-run is replaced once.
-    job = await enqueue(PIPELINE_JOB, payload, { createdById: actor?.userId ?? null, maxAttempts: 2 });
+    job = await enqueue(definition.search ? PIPELINE_SEARCH_JOB : PIPELINE_JOB, payload, { createdById: actor?.userId ?? null, maxAttempts: 2 });
   } catch (err) {
     await db().pipelineRun.deleteMany({ where: { id: runId } });
     throw err;
@@ -128,7 +147,17 @@ export interface PipelineJobResult {
   search: { study_id: string; parent_run_id: string; trials: number; best_trial: { family: string; number: number; value: number } } | null;
 }
 
-export async function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobResult> {
+/** Runs a pipeline in the job's own process (a search step's trials one after another). */
+export function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobResult> {
+  return runPipelineJob(ctx, false);
+}
+
+/** Runs a pipeline whose search step's trials are spread over the workers as `hpo.trial` jobs. */
+export function pipelineSearchJobHandler(ctx: JobContext): Promise<PipelineJobResult> {
+  return runPipelineJob(ctx, true);
+}
+
+async function runPipelineJob(ctx: JobContext, onWorkers: boolean): Promise<PipelineJobResult> {
   const p = (ctx.job.payload ?? {}) as Partial<PipelineJobPayload>;
   const parsed = pipelineDefinitionSchema.safeParse(p.definition);
   if (!p.pipelineRunId || !p.pipelineName || !parsed.success) throw new PermanentJobError("The pipeline job's payload is not a pipeline run");
@@ -145,25 +174,30 @@ export async function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobRe
     const label = `${data.datasetName}:v${data.version}`;
     await update({ datasetVersionId: data.id, datasetLabel: label });
     await ctx.progress(0.01, `training on ${label}`);
-    training = await runTraining(
-      {
-        dataset: { name: data.datasetName, version: data.version },
-        target: def.target,
-        family: def.family,
-        params: def.params,
-        seed: def.seed,
-        split: def.split,
-        experiment: def.experiment,
-        // A search returns its refit run (best trial's parameters on train+validation): that run is gated and registered.
-        ...(def.search ? { hpo: def.search } : {}),
-      },
-      {
-        actor: null,
-        signal: ctx.signal,
-        onProgress: (f, m) => ctx.progress(0.9 * f, m),
-        tags: { "mlops.job_id": ctx.job.id, "mlops.pipeline": p.pipelineName, "mlops.pipeline_run": runRowId },
-      },
-    );
+    const spec = {
+      dataset: { name: data.datasetName, version: data.version },
+      target: def.target,
+      family: def.family,
+      params: def.params,
+      seed: def.seed,
+      split: def.split,
+      experiment: def.experiment,
+      // A search returns its refit run (best trial's parameters on train+validation): that run is gated and registered.
+      ...(def.search ? { hpo: def.search } : {}),
+    };
+    const opts: TrainingOptions = {
+      actor: null,
+      signal: ctx.signal,
+      onProgress: (f, m) => ctx.progress(0.9 * f, m),
+      tags: { [JOB_ID_TAG]: ctx.job.id, "mlops.pipeline": p.pipelineName, "mlops.pipeline_run": runRowId },
+    };
+    training =
+      onWorkers && def.search
+        ? await runTrainingSearch(parseSpec(trainingSpecSchema, spec), opts, {
+            jobId: ctx.job.id,
+            parentRunId: await earlierSearchParent(ctx.job.id, ctx.job.attempts),
+          })
+        : await runTraining(spec, opts);
     await update({ runId: training.runId, testMetrics: JSON.stringify(training.testMetrics) });
 
     const gate = evaluateGate(def.gate, training.testMetrics);
@@ -213,6 +247,22 @@ export async function pipelineJobHandler(ctx: JobContext): Promise<PipelineJobRe
     if (isPermanent(err)) throw new PermanentJobError(message);
     throw err;
   }
+}
+
+/**
+ * A retried attempt (its worker died or shut down) carries on under the search's parent run: its
+ * studies are named after the job, so their finished trials count. A refit the earlier attempt left
+ * RUNNING is marked KILLED; the refit is trained again.
+ */
+async function earlierSearchParent(jobId: string, attempt: number): Promise<string | undefined> {
+  const runs = (await searchRuns({ filter: `tags.\`${JOB_ID_TAG}\` = '${jobId.replace(/'/g, "''")}'`, view: "all", maxResults: 1000 })).items;
+  const parent = runs.find((r) => r.tags[SEARCH_TAG] && !r.parentRunId);
+  for (const run of runs) {
+    if (run === parent || run.status !== "RUNNING") continue;
+    await setRunTags(null, run.id, { [TRAINING_TAGS.error]: `Its worker stopped before the run ended; job ${jobId} was retried (attempt ${attempt})` });
+    await updateRun(null, run.id, { status: "KILLED" });
+  }
+  return parent?.id;
 }
 
 async function markPipelineRan(pipelineId: string | undefined): Promise<void> {
