@@ -2,7 +2,7 @@
 // set and checked on another. Compares TPE option variants (median best over seeds). Prints JSON.
 //
 //   npx tsx bench/hpo-tuning.ts '{"optuna":{},"bw07":{"bandwidthFactor":0.7}}' [--seeds 20] [--seed0 1000] [--trials 100]
-//     [--set tuning|bench|all]   (bench: bench/hpo.ts's functions, to check a variant on both sets)
+//     [--set tuning|bench|all]   (bench: bench/hpo.ts's functions, to check a variant on both sets) [--only f1,f2]
 import { parseArgs } from "node:util";
 import { OPTUNA_TPE_DEFAULTS, TPESampler, createStudy, type TPESamplerOptions } from "@/lib/hpo";
 import { BENCH_FUNCTIONS, TUNING_FUNCTIONS } from "./hpo-functions";
@@ -20,10 +20,14 @@ async function main() {
       seed0: { type: "string", default: "1000" },
       trials: { type: "string", default: "100" },
       set: { type: "string", default: "tuning" },
+      only: { type: "string" },
     },
   });
-  const functions = { tuning: TUNING_FUNCTIONS, bench: BENCH_FUNCTIONS, all: [...BENCH_FUNCTIONS, ...TUNING_FUNCTIONS] }[values.set!];
-  if (!functions) throw new Error("--set must be tuning, bench or all");
+  const set = { tuning: TUNING_FUNCTIONS, bench: BENCH_FUNCTIONS, all: [...BENCH_FUNCTIONS, ...TUNING_FUNCTIONS] }[values.set!];
+  if (!set) throw new Error("--set must be tuning, bench or all");
+  const only = values.only?.split(",");
+  const functions = only ? set.filter((f) => only.includes(f.name)) : set;
+  if (functions.length === 0) throw new Error(`--only matches none of: ${set.map((f) => f.name).join(", ")}`);
   const variants = JSON.parse(positionals[0] ?? '{"optuna":{},"ours":null}') as Record<string, (TPESamplerOptions & { gamma?: unknown }) | null>;
   const seeds = Number(values.seeds);
   const seed0 = Number(values.seed0);
