@@ -2,7 +2,7 @@
 // bench/hpo_reference.py, run from here in the same run) and random search, on the same functions and
 // budget; then sampler time per trial for ours and Optuna's. Prints JSON.
 //
-//   npx tsx bench/hpo.ts [--seeds 20] [--trials 100] [--functions branin,mixed] [--timing-trials 100,1000] [--no-timing] [--out bench/hpo-results.json]
+//   npx tsx bench/hpo.ts [--seeds 20 (200: also per block of 20 seeds)] [--trials 100] [--functions branin,mixed] [--timing-trials 100,1000] [--no-timing] [--out bench/hpo-results.json]
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -22,6 +22,7 @@ import {
   type SearchSpace,
   type StudyView,
 } from "@/lib/hpo";
+import { Rng } from "@/lib/hpo/rng";
 import { BENCH_FUNCTIONS, type BenchFunction } from "./hpo-functions";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -158,6 +159,26 @@ async function timeOurs(f: BenchFunction, n: number, repeats: number) {
   return runs;
 }
 
+function blocksOf20(ours: number[], theirs: number[]): string {
+  let held = 0;
+  const n = Math.floor(Math.min(ours.length, theirs.length) / 20);
+  for (let b = 0; b < n; b++) if (quantile(ours.slice(b * 20, b * 20 + 20), 0.5) <= quantile(theirs.slice(b * 20, b * 20 + 20), 0.5)) held++;
+  return `${held} of ${n}`;
+}
+
+/**
+ * The chance that the bar's comparison (median of 20 runs at least as good as Optuna's median of 20)
+ * holds on another 20 seeds: both sides' 20 runs resampled from all runs, 20,000 times.
+ */
+function pBarOn20(ours: number[], theirs: number[], name: string): number {
+  const rng = new Rng("p-bar", name);
+  const draw = (xs: number[]) => quantile(Array.from({ length: 20 }, () => xs[Math.floor(rng.random() * xs.length)]!), 0.5);
+  let held = 0;
+  const reps = 20_000;
+  for (let r = 0; r < reps; r++) if (draw(ours) <= draw(theirs)) held++;
+  return Math.round((held / reps) * 1000) / 1000;
+}
+
 type TimingRun = { sampler_ms_per_trial: number; sampler_cpu_ms_per_trial: number; wall_ms_per_trial: number };
 const meanOf = (runs: TimingRun[], k: keyof TimingRun) => runs.reduce((s, r) => s + r[k], 0) / runs.length;
 
@@ -193,6 +214,8 @@ async function main() {
       ours_optuna_defaults: summary(o.compat),
       random: summary(o.random),
       median_ours_le_optuna: asGood,
+      // With more than 20 seeds: in how many consecutive blocks of 20 the bar's comparison held.
+      ...(seeds >= 40 ? { blocks_of_20_median_ours_le_optuna: blocksOf20(o.tpe, py), p_bar_holds_on_20_seeds: pBarOn20(o.tpe, py, f.name) } : {}),
       p_ours_not_better_than_optuna: mannWhitneyLess(o.tpe, py),
       p_ours_not_better_than_random: pRandom,
     };
