@@ -2,7 +2,7 @@
 // pipeline of the `train` job and `mlops train`) side by side with scikit-learn's default models, on the
 // same train/test rows, in the same run.
 //
-//   npx tsx bench/quality.ts [--datasets iris,wine,...] [--families linear,mlp,gbdt,auto] [--seeds 42,0,1] [--fit refit|early-stopped]   prints JSON
+//   npx tsx bench/quality.ts [--datasets iris,wine,...] [--families linear,mlp,gbdt,auto] [--seeds 42,0,1] [--fit refit|early-stopped] [--hpo N]   prints JSON
 //
 // bench/quality_reference.py (run with .venv-ref/bin/python) picks the split (stratified 80/20, seed 42;
 // random 80/20 for regression) and scores scikit-learn's defaults on it. Both sides read the same CSV
@@ -60,6 +60,9 @@ const FAMILIES = (args.get("families") ?? "linear,mlp,gbdt,auto").split(",").fil
 /** What the stored model is trained on (lib/training's FinalFit): the pipeline's default, or the early-stopped model for comparison. */
 const FIT = (args.get("fit") ?? "refit") as "refit" | "early-stopped";
 if (FIT !== "refit" && FIT !== "early-stopped") throw new Error(`--fit is refit or early-stopped, got '${FIT}'`);
+/** `--hpo N`: every family's training is a search of N trials (`mlops train --hpo N`; `auto`: split over the families). */
+const HPO = args.has("hpo") ? Number(args.get("hpo")) : undefined;
+if (HPO !== undefined && !(Number.isInteger(HPO) && HPO >= 1)) throw new Error(`--hpo is a whole number of trials from 1, got '${args.get("hpo")}'`);
 const round = (x: number, digits = 4) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
 /** The train and test rows as two CSV files with the header: the same bytes scikit-learn parsed, row for row. */
@@ -84,7 +87,7 @@ async function compareOnSplit(dir: string, name: string, set: ReferenceSet, spli
     const w0 = performance.now();
     try {
       const r = await runTraining(
-        { dataset: { csvPath: files.train }, test: files.test, target: "target", family, seed: 42, experiment: `quality-${name}`, runName: `${name}-${family}-split${split.seed}` },
+        { dataset: { csvPath: files.train }, test: files.test, target: "target", family, seed: 42, experiment: `quality-${name}`, runName: `${name}-${family}-split${split.seed}`, ...(HPO !== undefined ? { hpo: { trials: HPO } } : {}) },
         { actor: null, fit: FIT },
       );
       const cpu = process.cpuUsage(c0);
@@ -99,7 +102,7 @@ async function compareOnSplit(dir: string, name: string, set: ReferenceSet, spli
       ours[family] = { score: NaN, fit_s: round((performance.now() - w0) / 1000, 2), fit_cpu_s: NaN, backend: "", error: (err as Error).message };
     }
     const o = ours[family]!;
-    console.error(`${name} (split ${split.seed}) ${family}: ${set.metric} ${o.score}${o.error ? ` (${o.error})` : ""} in ${o.fit_s}s`);
+    console.error(`${name} (split ${split.seed}) ${family}: ${set.metric} ${o.score}${o.error ? ` (${o.error})` : ""} in ${o.fit_s}s (${o.fit_cpu_s}s CPU)${o.chosen ? `, picks ${o.chosen}` : ""}`);
   }
   const bar = split.sklearn.filter((s) => s.variant === "raw" && BAR_MODELS.test(s.model));
   const bestTheirs = bar.reduce((a, b) => (b.score > a.score ? b : a));
@@ -168,7 +171,14 @@ async function main(): Promise<void> {
                 mean_ours: Object.fromEntries(FAMILIES.map((f) => [f, mean(splits.map((x) => x.ours[f]!.score))])),
                 mean_sklearn: Object.fromEntries(Object.keys(primary.sklearn).map((m) => [m, mean(splits.map((x) => x.sklearn[m]?.score ?? NaN))])),
                 bar_met_on: `${splits.filter((x) => x.bar_met).length} of ${splits.length} splits`,
-                per_seed: splits.map((x) => ({ seed: x.seed, best_ours: x.best_ours, best_sklearn_default: x.best_sklearn_default, bar_met: x.bar_met })),
+                mean_fit_cpu_s: Object.fromEntries(FAMILIES.map((f) => [f, mean(splits.map((x) => x.ours[f]!.fit_cpu_s))])),
+                per_seed: splits.map((x) => ({
+                  seed: x.seed,
+                  ours: Object.fromEntries(Object.entries(x.ours).map(([f, o]) => [f, o.chosen ? { score: o.score, chosen: o.chosen } : o.score])),
+                  best_ours: x.best_ours,
+                  best_sklearn_default: x.best_sklearn_default,
+                  bar_met: x.bar_met,
+                })),
               },
             }
           : {}),
@@ -187,6 +197,7 @@ async function main(): Promise<void> {
         seed: ref.seed,
         families: FAMILIES,
         fit: FIT,
+        hpo: HPO ?? null,
         cpus: cpus().length,
         load_average_1m: { start: round(loadStart, 2), end: round(loadavg()[0]!, 2) },
         wall_s: round((performance.now() - t0) / 1000, 1),

@@ -273,7 +273,10 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
       } else {
         const study = await createInProcessStudy({ ...input, name: `${label}-${family}-${parentRunId.slice(0, 8)}` });
         let done = 0;
-        const objective = trainingTrialObjective({ family, spec: base, userParams, label, task, studyId: study.id, parentRunId, opts });
+        // A separate test file (the CLI's --test) goes to the trials too: without it each trial would split
+        // test rows off the training data and train and validate on fewer rows than the refit learns from.
+        const trialSpec = spec.test ? { ...base, test: spec.test } : base;
+        const objective = trainingTrialObjective({ family, spec: trialSpec, userParams, label, task, studyId: study.id, parentRunId, opts });
         await study.optimize(
           async (trial) => {
             try {

@@ -2,9 +2,10 @@
 // PostgreSQL: trials are child runs of one parent run, the study is stored, the best configuration is
 // refit on train+validation and evaluated on test.
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
-import { createReadStream } from "node:fs";
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createDatasetVersion } from "@/lib/datasets";
 import { HPO_TRIAL_JOB, createDbStudy, getStudyDetail, getStudyRow } from "@/lib/hpo";
 import { WorkerRunner } from "@/lib/jobs";
@@ -67,6 +68,34 @@ describe("training with a hyperparameter search", () => {
     // One dataset version for the whole search (the CSV is ingested once), not one per trial.
     const trialDatasets = new Set(await Promise.all(detail.trials.map(async (t) => (await getRun(t.run_id!)).tags["mlops.dataset"])));
     expect(trialDatasets.size).toBe(1);
+  }, 300_000);
+
+  it("gives a separate test file to every trial, so that no trial splits test rows off the training data", async () => {
+    // Every fifth row is the test file; the trials must train and validate on the other rows as the refit
+    // does (before, each trial carved its own 20 % test split out of them and learnt from 64 %).
+    const dir = mkdtempSync(join(tmpdir(), "hpo-test-file-"));
+    try {
+      const [header, ...lines] = readFileSync(IRIS, "utf8").trim().split(/\r?\n/);
+      const train = join(dir, "iris-train.csv");
+      const test = join(dir, "iris-test.csv");
+      writeFileSync(train, [header, ...lines.filter((_l, i) => i % 5 !== 0)].join("\n") + "\n");
+      writeFileSync(test, [header, ...lines.filter((_l, i) => i % 5 === 0)].join("\n") + "\n");
+      const r = (await runTraining(
+        { dataset: { csvPath: train }, test, target: "target", family: "linear", params: FAST, experiment: `hpo-test-file-${uid()}`, hpo: { trials: 2, seed: 2 } },
+        { actor: null },
+      )) as SearchResult;
+      const refit = await getRun(r.runId);
+      expect(refit.params.split_test).toBe("separate file");
+      const detail = await getStudyDetail(r.search.studyId);
+      expect(detail.trials).toHaveLength(2);
+      for (const t of detail.trials) {
+        const run = await getRun(t.run_id!);
+        expect(run.params.split_test).toBe("separate file");
+        expect(run.tags["mlops.test_dataset"]).toBe(refit.tags["mlops.test_dataset"]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 300_000);
 
   it("searches only the penalty of a linear regression, which is solved in closed form", async () => {
