@@ -249,7 +249,10 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
     const summaries: SearchSummary["families"] = [];
     let firstFailure: string | null = null;
     let best: { family: string; studyId: string; studyName: string; trial: FrozenTrial; value: number; epoch: number } | null = null;
-    for (const [i, family] of searched.entries()) {
+    // One study per family. On the workers they all run at once (their trial jobs queued together, so
+    // no slot idles between families); in-process one after another.
+    const done = new Map<string, number>();
+    const searchFamily = async (family: string): Promise<{ family: string; studyId: string; studyName: string; trials: readonly FrozenTrial[] }> => {
       const userParams = (families.length > 1 && spec.params[family] && typeof spec.params[family] === "object" ? spec.params[family] : families.length > 1 ? {} : spec.params) as Record<string, unknown>;
       const input = {
         direction: "minimize" as const,
@@ -259,39 +262,50 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
         objective: trainingObjectiveSpec({ family, spec: base, userParams, label, task }),
         parentRunId,
       };
-      const report = (done: number, bestValue: number | null) =>
-        opts.onProgress?.(
-          Math.min(0.9, (i + done / perFamily) / searched.length) * 0.9,
-          `${searched.length > 1 ? `${family}: ` : ""}trial ${done}/${perFamily}${bestValue === null ? "" : `, best ${bestValue.toPrecision(4)}`}`,
+      const report = (n: number, bestValue: number | null) => {
+        done.set(family, n);
+        const total = [...done.values()].reduce((a, b) => a + b, 0);
+        return opts.onProgress?.(
+          Math.min(0.9, total / (perFamily * searched.length)) * 0.9,
+          `${searched.length > 1 ? `${family}: ` : ""}trial ${n}/${perFamily}${bestValue === null ? "" : `, best ${bestValue.toPrecision(4)}`}`,
         );
-      let studyId: string;
-      let studyName: string;
-      let trials: readonly FrozenTrial[];
+      };
       if (onWorkers) {
         // Keyed by the job: a retried attempt finds and waits for the study its dead attempt started.
-        ({ studyId, studyName, trials } = await awaitStudyOnWorkers({ ...input, name: `${label}-${family}-job-${onWorkers.jobId}` }, onWorkers, opts.signal, report));
-      } else {
-        const study = await createInProcessStudy({ ...input, name: `${label}-${family}-${parentRunId.slice(0, 8)}` });
-        let done = 0;
-        // A separate test file (the CLI's --test) goes to the trials too: without it each trial would split
-        // test rows off the training data and train and validate on fewer rows than the refit learns from.
-        const trialSpec = spec.test ? { ...base, test: spec.test } : base;
-        const objective = trainingTrialObjective({ family, spec: trialSpec, userParams, label, task, studyId: study.id, parentRunId, opts });
-        await study.optimize(
-          async (trial) => {
-            try {
-              return await objective(trial);
-            } finally {
-              done++;
-              await report(done, study.trials.some((t) => t.state === "COMPLETE") ? study.bestValue : null);
-            }
-          },
-          { nTrials: perFamily, signal: opts.signal },
-        );
-        await closeStudy(study.id, "complete");
-        ({ id: studyId, name: studyName } = study);
-        trials = study.trials;
+        return { family, ...(await awaitStudyOnWorkers({ ...input, name: `${label}-${family}-job-${onWorkers.jobId}` }, onWorkers, opts.signal, report)) };
       }
+      const study = await createInProcessStudy({ ...input, name: `${label}-${family}-${parentRunId.slice(0, 8)}` });
+      let finished = 0;
+      // A separate test file (the CLI's --test) goes to the trials too: without it each trial would split
+      // test rows off the training data and train and validate on fewer rows than the refit learns from.
+      const trialSpec = spec.test ? { ...base, test: spec.test } : base;
+      const objective = trainingTrialObjective({ family, spec: trialSpec, userParams, label, task, studyId: study.id, parentRunId, opts });
+      await study.optimize(
+        async (trial) => {
+          try {
+            return await objective(trial);
+          } finally {
+            finished++;
+            await report(finished, study.trials.some((t) => t.state === "COMPLETE") ? study.bestValue : null);
+          }
+        },
+        { nTrials: perFamily, signal: opts.signal },
+      );
+      await closeStudy(study.id, "complete");
+      return { family, studyId: study.id, studyName: study.name, trials: study.trials };
+    };
+    let searchedFamilies: Awaited<ReturnType<typeof searchFamily>>[];
+    if (onWorkers) {
+      // Every family's wait ends (a cancel closes each study) before the first error is raised.
+      const settled = await Promise.allSettled(searched.map(searchFamily));
+      const rejected = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (rejected) throw rejected.reason;
+      searchedFamilies = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof searchFamily>>>).value);
+    } else {
+      searchedFamilies = [];
+      for (const family of searched) searchedFamilies.push(await searchFamily(family));
+    }
+    for (const { family, studyId, studyName, trials } of searchedFamilies) {
       await setRunTags(opts.actor, parentRunId, { [`mlops.study.${family}`]: studyId });
       const bt = trials.filter((t) => t.state === "COMPLETE").sort((a, b) => (a.value as number) - (b.value as number))[0];
       const failed = trials.find((t) => t.state === "FAIL");

@@ -131,6 +131,28 @@ describe("a training search over workers", () => {
     expect(done.progress).toBe(1);
   }, 300_000);
 
+  it("an auto search runs every family's study at once on the workers and refits the best family", async () => {
+    const { actor } = await makeUser("editor");
+    const dataset = await irisDataset(actor);
+    const { job } = await enqueueTraining(actor, { dataset, target: "target", family: "auto", params: FAST, hpo: { trials: 6, seed: 5 } });
+    await startWorker();
+    const done = await waitForJob(job.id, (j) => j.state !== "queued" && j.state !== "running", "finishes", 280_000);
+    expect(done.error).toBeNull();
+    const result = done.result as TrainJobResult;
+    const studies = await db().study.findMany({ where: { name: { endsWith: `-job-${job.id}` } }, include: { trials: { select: { completedAt: true, state: true } } } });
+    expect(studies.map((st) => st.name.replace(/-job-.*$/, "").split("-").pop()).sort()).toEqual(["gbdt", "linear", "mlp"]);
+    for (const st of studies) expect(st.trials.filter((t) => t.state !== "RUNNING")).toHaveLength(2);
+    // Every family's study existed before any family's study had finished its trials.
+    const firstFinished = Math.min(...studies.map((st) => Math.max(...st.trials.map((t) => t.completedAt!.getTime()))));
+    for (const st of studies) expect(st.createdAt.getTime()).toBeLessThan(firstFinished);
+    // The refit is of the family whose study holds the best trial.
+    const parent = await getRun(result.search!.parent_run_id);
+    expect(result.family).toBe(parent.tags["mlops.best_family"]);
+    expect(result.search!.study_id).toBe(parent.tags[`mlops.study.${result.family}`]);
+    const bestOfAll = Math.min(...(await db().trial.findMany({ where: { studyId: { in: studies.map((st) => st.id) }, state: "COMPLETE" } })).map((t) => t.value!));
+    expect(result.search!.best_value).toBe(bestOfAll);
+  }, 300_000);
+
   it("a search whose worker stops carries on with the same study and parent run on another worker", async () => {
     const { actor } = await makeUser("editor");
     const dataset = await irisDataset(actor);
