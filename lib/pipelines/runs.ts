@@ -9,14 +9,15 @@ import { AppError } from "../errors";
 import { enqueue, PermanentJobError, type JobContext, type JobInfo } from "../jobs";
 import { HIGHER_IS_BETTER, type MetricName } from "../ml";
 import { logger } from "../observability";
-import { getRun, readRunArtifact, searchRuns, setRunTags, updateRun } from "../tracking";
+import { getRun, readRunArtifact, setRunTags } from "../tracking";
 import {
+  earlierSearchRuns,
   JOB_ID_TAG,
+  killLeftRunning,
   MODEL_ARTIFACT_DIR,
   parseSpec,
   runTraining,
   runTrainingSearch,
-  SEARCH_TAG,
   TRAINING_TAGS,
   TrainingFailedError,
   trainingSpecSchema,
@@ -255,13 +256,8 @@ async function runPipelineJob(ctx: JobContext, onWorkers: boolean): Promise<Pipe
  * RUNNING is marked KILLED; the refit is trained again.
  */
 async function earlierSearchParent(jobId: string, attempt: number): Promise<string | undefined> {
-  const runs = (await searchRuns({ filter: `tags.\`${JOB_ID_TAG}\` = '${jobId.replace(/'/g, "''")}'`, view: "all", maxResults: 1000 })).items;
-  const parent = runs.find((r) => r.tags[SEARCH_TAG] && !r.parentRunId);
-  for (const run of runs) {
-    if (run === parent || run.status !== "RUNNING") continue;
-    await setRunTags(null, run.id, { [TRAINING_TAGS.error]: `Its worker stopped before the run ended; job ${jobId} was retried (attempt ${attempt})` });
-    await updateRun(null, run.id, { status: "KILLED" });
-  }
+  const { parent, others } = await earlierSearchRuns(jobId);
+  for (const run of others) await killLeftRunning(run, jobId, attempt);
   return parent?.id;
 }
 

@@ -16,7 +16,7 @@ export {
   type TrainJobSpec,
 } from "./spec";
 export { JOB_ID_TAG, TRAIN_JOB, TRAIN_SEARCH_JOB, enqueueTraining, trainJobHandler, type TrainJobResult } from "./job";
-export { trainSearchJobHandler } from "./search-job";
+export { earlierSearchRuns, killLeftRunning, trainSearchJobHandler } from "./search-job";
 export { SEARCH_TAG, type SearchOnWorkers } from "./search-workers";
 export { trainingApi } from "./api";
 export { REFIT_OF_TRIAL_TAG, TRAINING_OBJECTIVE, runTrainingSearch, trainingObjectiveFactory, type SearchResult, type SearchSummary } from "./search";

@@ -35,17 +35,27 @@ export async function trainSearchJobHandler(ctx: JobContext): Promise<TrainJobRe
  */
 async function settleEarlierSearch(jobId: string, attempt: number, spec: TrainJobSpec): Promise<TrainJobResult | { parentRunId?: string }> {
   const registerName = spec.register?.name ?? null;
-  const runs = (await searchRuns({ filter: `tags.\`${JOB_ID_TAG}\` = '${jobId.replace(/'/g, "''")}'`, view: "all", maxResults: 1000 })).items;
-  const parent = runs.find((r) => r.tags[SEARCH_TAG] && !r.parentRunId);
-  for (const run of runs.filter((r) => r !== parent)) {
+  const { parent, others } = await earlierSearchRuns(jobId);
+  for (const run of others) {
     const registered = registerName ? await versionOfRun(registerName, run.id) : null;
     if (parent && (registered || (run.status === "FINISHED" && !registerName))) return finishSearch(run, parent, spec, registered);
-    if (run.status === "RUNNING") {
-      await setRunTags(null, run.id, { [TAGS.error]: `Its worker stopped before the run ended; job ${jobId} was retried (attempt ${attempt})` });
-      await updateRun(null, run.id, { status: "KILLED" });
-    }
+    await killLeftRunning(run, jobId, attempt);
   }
   return { parentRunId: parent?.id };
+}
+
+/** The runs earlier attempts of a search job created (tagged with its id): the search's parent run and the others. */
+export async function earlierSearchRuns(jobId: string): Promise<{ parent: Run | undefined; others: Run[] }> {
+  const runs = (await searchRuns({ filter: `tags.\`${JOB_ID_TAG}\` = '${jobId.replace(/'/g, "''")}'`, view: "all", maxResults: 1000 })).items;
+  const parent = runs.find((r) => r.tags[SEARCH_TAG] && !r.parentRunId);
+  return { parent, others: runs.filter((r) => r !== parent) };
+}
+
+/** A run an earlier attempt left RUNNING (its worker died or shut down) ends KILLED, saying why. */
+export async function killLeftRunning(run: Run, jobId: string, attempt: number): Promise<void> {
+  if (run.status !== "RUNNING") return;
+  await setRunTags(null, run.id, { [TAGS.error]: `Its worker stopped before the run ended; job ${jobId} was retried (attempt ${attempt})` });
+  await updateRun(null, run.id, { status: "KILLED" });
 }
 
 /** The refit of a dead attempt got far enough: it is the job's result, and the parent run is closed. */
