@@ -2,7 +2,7 @@
 // bench/hpo_reference.py, run from here in the same run) and random search, on the same functions and
 // budget; then sampler time per trial for ours and Optuna's. Prints JSON.
 //
-//   npx tsx bench/hpo.ts [--seeds 20 (200: also per block of 20 seeds)] [--trials 100] [--functions branin,mixed] [--timing-trials 100,1000] [--no-timing] [--out bench/hpo-results.json]
+//   npx tsx bench/hpo.ts [--seeds 20 (40+: also per block of 20 seeds)] [--trials 100] [--functions branin,mixed] [--timing-trials 100,1000] [--no-timing] [--out bench/hpo-results.json]
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -214,7 +214,7 @@ async function main() {
       ours_optuna_defaults: summary(o.compat),
       random: summary(o.random),
       median_ours_le_optuna: asGood,
-      // With more than 20 seeds: in how many consecutive blocks of 20 the bar's comparison held.
+      // With 40+ seeds: in how many consecutive blocks of 20 the bar's comparison held, and its chance on 20.
       ...(seeds >= 40 ? { blocks_of_20_median_ours_le_optuna: blocksOf20(o.tpe, py), p_bar_holds_on_20_seeds: pBarOn20(o.tpe, py, f.name) } : {}),
       p_ours_not_better_than_optuna: mannWhitneyLess(o.tpe, py),
       p_ours_not_better_than_random: pRandom,

@@ -252,7 +252,8 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
     // One study per family. On the workers they all run at once (their trial jobs queued together, so
     // no slot idles between families); in-process one after another.
     const done = new Map<string, number>();
-    const searchFamily = async (family: string): Promise<{ family: string; studyId: string; studyName: string; trials: readonly FrozenTrial[] }> => {
+    type FamilySearch = { family: string; studyId: string; studyName: string; trials: readonly FrozenTrial[] };
+    const searchFamily = async (family: string): Promise<FamilySearch> => {
       const userParams = (families.length > 1 && spec.params[family] && typeof spec.params[family] === "object" ? spec.params[family] : families.length > 1 ? {} : spec.params) as Record<string, unknown>;
       const input = {
         direction: "minimize" as const,
@@ -294,13 +295,13 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
       await closeStudy(study.id, "complete");
       return { family, studyId: study.id, studyName: study.name, trials: study.trials };
     };
-    let searchedFamilies: Awaited<ReturnType<typeof searchFamily>>[];
+    let searchedFamilies: FamilySearch[];
     if (onWorkers) {
       // Every family's wait ends (a cancel closes each study) before the first error is raised.
       const settled = await Promise.allSettled(searched.map(searchFamily));
       const rejected = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (rejected) throw rejected.reason;
-      searchedFamilies = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof searchFamily>>>).value);
+      searchedFamilies = settled.map((r) => (r as PromiseFulfilledResult<FamilySearch>).value);
     } else {
       searchedFamilies = [];
       for (const family of searched) searchedFamilies.push(await searchFamily(family));
