@@ -16,6 +16,7 @@ interface TrainOptions {
   seed: number;
   testSize: number;
   validationSize: number;
+  folds?: number;
   experiment?: string;
   register?: string;
   alias?: string;
@@ -62,6 +63,12 @@ function nonNegative(v: string): number {
   return n;
 }
 
+function foldsArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n === 1 || n < 0 || n > 20) throw new InvalidArgumentError("expected 0 (one validation split) or a whole number of folds from 2 to 20");
+  return n;
+}
+
 function metricArg(v: string): (typeof METRIC_NAMES)[number] {
   if (!(METRIC_NAMES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${METRIC_NAMES.join(", ")}`);
   return v as (typeof METRIC_NAMES)[number];
@@ -103,10 +110,11 @@ function summary(r: TrainingResult): string {
     `  ${r.task}, family ${r.family} (backend ${r.backend}), dataset ${r.dataset.name} v${r.dataset.version}`,
     `  test: ${Object.entries(j.test_metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}`,
   ];
-  if (r.candidates.length > 1) lines.push(`  candidates (validation score): ${r.candidates.map((c) => `${c.family} ${c.error ? "failed" : fmt(c.score)}`).join(", ")}`);
+  const scoredBy = r.selection.method === "cross-validation" ? `${r.selection.folds}-fold cross-validation score` : "validation score";
+  if (r.candidates.length > 1) lines.push(`  candidates (${scoredBy}): ${r.candidates.map((c) => `${c.family} ${c.error ? "failed" : fmt(c.score)}`).join(", ")}`);
   if (r.refitBudget) {
     const budget = Object.entries(r.refitBudget).find(([k]) => k === "epochs" || k === "n_estimators");
-    lines.push(`  stored model: refit on train+validation${budget ? ` for ${budget[1]} ${budget[0] === "epochs" ? "epochs" : "boosting rounds"}` : ""}, the budget early stopping chose`);
+    lines.push(`  stored model: refit on train+validation${budget ? ` for ${budget[1]} ${budget[0] === "epochs" ? "epochs" : "boosting rounds"}` : ""}, the budget ${r.selection.method === "cross-validation" ? "the folds' mean validation loss" : "early stopping"} chose`);
   }
   const search = searchOf(r);
   if (search) {
@@ -132,6 +140,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--seed <n>", "random seed", seedArg, 42)
     .option("--test-size <fraction>", "test fraction when there is no --test", fractionArg, 0.2)
     .option("--validation-size <fraction>", "validation fraction of the training part (early stopping)", fractionArg, 0.2)
+    .option("--folds <k>", "choose the family and the refit's budget by k-fold cross-validation (0: one validation split; default: 5 for auto on up to 1,000 rows)", foldsArg)
     .option("--experiment <name>", "experiment (default: the dataset's name)")
     .option("--register <name>", "register the model as a new version of this model")
     .option("--alias <alias>", "alias for the new version (default: champion if none, challenger if it beats the champion)")
@@ -161,7 +170,7 @@ export function registerTrainCommand(program: Command): void {
             family: opts.model,
             params: opts.params ?? {},
             seed: opts.seed,
-            split: { test: opts.testSize, validation: opts.validationSize },
+            split: { test: opts.testSize, validation: opts.validationSize, folds: opts.folds },
             experiment: opts.experiment,
             register: opts.register ? { name: opts.register, alias: opts.alias, metric: opts.metric, margin: opts.margin } : undefined,
             hpo: opts.hpo ? { trials: opts.hpo } : undefined,

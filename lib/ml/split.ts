@@ -11,6 +11,12 @@ export interface SplitOptions {
   readonly seed: number;
   /** Class index per row (classification): each class is split in the same proportions. */
   readonly strata?: ArrayLike<number>;
+  /**
+   * Cross-validation: the validation rows are fold `index` of `count` folds of the non-test rows
+   * (stratified like the rest), instead of a `validation` fraction. Every non-test row is in exactly
+   * one fold; the folds of one seed are the same for every index.
+   */
+  readonly fold?: { readonly count: number; readonly index: number };
 }
 
 export interface SplitIndices {
@@ -26,14 +32,14 @@ export function splitIndices(rowCount: number, opts: SplitOptions): SplitIndices
   const all = new Int32Array(rowCount);
   for (let i = 0; i < rowCount; i++) all[i] = i;
   const [rest, test] = holdOut(all, opts.test, opts.strata, deriveSeed(opts.seed, "split:test"));
-  const [train, validation] = holdOut(rest, opts.validation, opts.strata, deriveSeed(opts.seed, "split:validation"));
+  const [train, validation] = opts.fold
+    ? foldOut(rest, opts.fold, opts.strata, deriveSeed(opts.seed, "split:folds"))
+    : holdOut(rest, opts.validation, opts.strata, deriveSeed(opts.seed, "split:validation"));
   return { train, validation, test };
 }
 
-/** Splits `rows` into [kept, heldOut]; both sorted ascending. */
-function holdOut(rows: Int32Array, fraction: number, strata: ArrayLike<number> | undefined, seed: number): [Int32Array, Int32Array] {
-  if (fraction === 0 || rows.length === 0) return [rows.slice(), new Int32Array(0)];
-  const rng = createRng(seed);
+/** Groups rows by stratum (one group without strata), in key order, so the result does not depend on which class comes first. */
+function strataGroups(rows: Int32Array, strata: ArrayLike<number> | undefined): number[][] {
   const groups = new Map<number, number[]>();
   for (const r of rows) {
     const key = strata ? strata[r]! : 0;
@@ -41,15 +47,38 @@ function holdOut(rows: Int32Array, fraction: number, strata: ArrayLike<number> |
     if (!g) groups.set(key, (g = []));
     g.push(r);
   }
+  return [...groups.keys()].sort((a, b) => a - b).map((k) => groups.get(k)!);
+}
+
+const sortRows = (a: number[]) => Int32Array.from(a).sort();
+
+/** Splits `rows` into [the other folds, fold `index`]: rows dealt round-robin to the folds, class after class. */
+function foldOut(rows: Int32Array, fold: { count: number; index: number }, strata: ArrayLike<number> | undefined, seed: number): [Int32Array, Int32Array] {
+  const { count, index } = fold;
+  if (!(Number.isInteger(count) && count >= 2)) throw invalid(`fold.count must be a whole number from 2, got ${count}`);
+  if (!(Number.isInteger(index) && index >= 0 && index < count)) throw invalid(`fold.index must be a whole number in [0, ${count - 1}], got ${index}`);
+  const rng = createRng(seed);
   const kept: number[] = [];
   const held: number[] = [];
-  // Groups in key order so the result does not depend on which class comes first in the file.
-  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
-    const g = shuffleInPlace(groups.get(key)!, rng);
+  // One running counter over all classes: fold sizes differ by at most one row, and so do a class's counts per fold.
+  let dealt = 0;
+  for (const g of strataGroups(rows, strata)) {
+    for (const r of shuffleInPlace(g, rng)) (dealt++ % count === index ? held : kept).push(r);
+  }
+  return [sortRows(kept), sortRows(held)];
+}
+
+/** Splits `rows` into [kept, heldOut]; both sorted ascending. */
+function holdOut(rows: Int32Array, fraction: number, strata: ArrayLike<number> | undefined, seed: number): [Int32Array, Int32Array] {
+  if (fraction === 0 || rows.length === 0) return [rows.slice(), new Int32Array(0)];
+  const rng = createRng(seed);
+  const kept: number[] = [];
+  const held: number[] = [];
+  for (const group of strataGroups(rows, strata)) {
+    const g = shuffleInPlace(group, rng);
     // A class always keeps at least one training row; tiny classes may get no held-out row.
     const n = Math.min(Math.round(g.length * fraction), g.length - 1);
     for (let i = 0; i < g.length; i++) (i < n ? held : kept).push(g[i]!);
   }
-  const sort = (a: number[]) => Int32Array.from(a).sort();
-  return [sort(kept), sort(held)];
+  return [sortRows(kept), sortRows(held)];
 }

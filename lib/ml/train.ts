@@ -23,7 +23,8 @@ export interface TrainOptions {
   /** Inferred from the target column when absent (numeric → regression, categorical → classification). */
   readonly task?: Task;
   /** test: fraction of all rows; validation: fraction of the remaining training rows (early stopping). */
-  readonly split?: { readonly test?: number; readonly validation?: number };
+  /** fold: cross-validation, the validation rows are fold `index` of `count` (SplitOptions.fold). */
+  readonly split?: { readonly test?: number; readonly validation?: number; readonly fold?: { readonly count: number; readonly index: number } };
   /** A separate test set (the CLI's --test); then no test rows are split off `table`. */
   readonly testTable?: Table;
   /** Overrides of the family's preferred preprocessing. */
@@ -77,6 +78,7 @@ export async function trainModel(table: Table, opts: TrainOptions): Promise<Trai
   const split = splitIndices(labelled.rowCount, {
     test: opts.testTable ? 0 : (opts.split?.test ?? DEFAULT_TEST),
     validation: opts.split?.validation ?? DEFAULT_VALIDATION,
+    fold: opts.split?.fold,
     seed,
     strata,
   });

@@ -21,6 +21,7 @@ import {
   createRun,
   type Experiment,
 } from "../tracking";
+import { crossValidate, type CrossValidation } from "./cross-validate";
 import { registerVersion, testMetricKey, type Registration } from "./register";
 import { runTrainingSearch } from "./search";
 import { AUTO_FAMILY, parseSpec, trainingSpecSchema, type TrainingSpec } from "./spec";
@@ -79,6 +80,8 @@ export interface TrainingResult {
   refitBudget: Record<string, unknown> | null;
   /** Validation score of each family tried (auto), best first. */
   candidates: { family: string; score: number | null; error?: string }[];
+  /** How the family and budget were chosen: one validation split, or k-fold cross-validation (folds). */
+  selection: Selection;
   modelVersion: Registration | null;
 }
 
@@ -170,6 +173,44 @@ function validationScore(r: TrainResult): number | null {
   return m.r2 ?? null;
 }
 
+/** The same score from cross-validation: the mean accuracy or R² at the epoch of the lowest mean validation loss. */
+function crossValidationScore(cv: CrossValidation): number | null {
+  const { accuracy, r2 } = cv.metrics;
+  if (accuracy !== undefined) return accuracy - 1e-6 * (Number.isFinite(cv.loss) ? cv.loss : 1e6);
+  return r2 ?? null;
+}
+
+export type Selection = { method: "holdout" } | { method: "cross-validation"; folds: number };
+
+/** `auto` picks its family by cross-validation on at most this many labelled non-test rows (docs/training.md). */
+export const CV_MAX_ROWS = 1000;
+export const CV_FOLDS = 5;
+
+/**
+ * How many folds choose the family and budget (0: one validation split). Only a refit can use folds:
+ * the stored model is trained afterwards on all non-test rows, for the folds' budget.
+ */
+export function foldsFor(spec: Pick<TrainingSpec, "family" | "split">, fit: FinalFit, nonTestRows: number): number {
+  if (fit !== "refit") return 0;
+  if (spec.split.folds !== undefined) return spec.split.folds;
+  return spec.family === AUTO_FAMILY && nonTestRows <= CV_MAX_ROWS ? CV_FOLDS : 0;
+}
+
+/** What a candidate family's validation left for the choice and the refit, from one split or from folds. */
+interface Validated {
+  hyperparameters: Readonly<Record<string, unknown>>;
+  bestEpoch: number;
+  metrics: Record<string, number>;
+  history: readonly EpochReport[];
+  rows: { train: number; validation: number };
+  /** The early-stopped model (one split only): stored as it is when there is no refit. */
+  result: TrainResult | null;
+}
+
+function validatedBySplit(r: TrainResult): Validated {
+  return { hyperparameters: r.model.info.hyperparameters, bestEpoch: r.model.info.training.bestEpoch, metrics: numeric(r.valMetrics), history: r.history, rows: r.rows, result: r };
+}
+
 /** Epoch metrics in batches: one round trip per batch, never per point (DESIGN.md "Data"). */
 class MetricStream {
   private points: { key: string; value: number; step: number; timestamp: number }[] = [];
@@ -200,6 +241,9 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
   const report = async (fraction: number, message: string) => opts.onProgress?.(Math.min(1, Math.max(0, fraction)), message);
 
   // Everything checkable before a run exists is checked here: bad input leaves no run behind.
+  if (spec.split.folds && !spec.refit && !opts.fit) {
+    throw invalid("Cross-validation (split.folds) chooses the budget of a refit: drop refit: false, or set folds to 0");
+  }
   await report(0, "loading data");
   const version =
     "csvPath" in spec.dataset
@@ -245,10 +289,12 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     });
     const [table, testTable] = await Promise.all([readTable({ id: version.id }), testVersion ? readTable({ id: testVersion.id }) : null]);
     const metrics = new MetricStream(actor, run.id);
-    const results: { family: string; result: TrainResult | null; score: number | null; error?: string }[] = [];
+    const results: { family: string; validated: Validated | null; score: number | null; error?: string }[] = [];
     let lastProgress = 0;
     const fit = opts.fit ?? (spec.refit ? "refit" : "early-stopped");
     const refit = fit === "refit";
+    const folds = foldsFor(spec, fit, testTable ? table.rowCount : table.rowCount - Math.round(table.rowCount * spec.split.test));
+    const selection: Selection = folds > 0 ? { method: "cross-validation", folds } : { method: "holdout" };
     // Progress: the families share [0.05, 0.05 + span], the refit takes the rest up to 0.9.
     const span = refit ? 0.65 : 0.85;
 
@@ -262,12 +308,37 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
         try {
           params = parseParams(family, getFamily(family).params, params);
         } catch (err) {
-          results.push({ family, result: null, score: null, error: (err as Error).message });
+          results.push({ family, validated: null, score: null, error: (err as Error).message });
           continue;
         }
       }
       await report(0.05 + (span * i) / families.length, `training ${family}`);
       try {
+        if (folds > 0) {
+          const cv = await crossValidate(table, {
+            target: spec.target,
+            family,
+            params,
+            seed: spec.seed,
+            folds,
+            test: spec.split.test,
+            testTable: testTable ?? undefined,
+            signal: opts.signal,
+            onEpoch: async (fold, r) => {
+              if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+                lastProgress = Date.now();
+                const done = (fold + r.epoch / r.maxEpochs) / folds;
+                await report(0.05 + (span * (i + done)) / families.length, `${family}: fold ${fold + 1} of ${folds}, epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
+              }
+            },
+          });
+          // The folds' mean curves, once they are all done (small data: seconds).
+          for (const r of cv.history) await metrics.add(prefix, r);
+          await metrics.flush();
+          const validated = { hyperparameters: cv.hyperparameters, bestEpoch: cv.bestEpoch, metrics: { ...cv.metrics }, history: cv.history, rows: cv.rows, result: null };
+          results.push({ family, validated, score: crossValidationScore(cv) });
+          continue;
+        }
         const result = await trainModel(table, {
           target: spec.target,
           family,
@@ -288,28 +359,29 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
           },
         });
         await metrics.flush();
-        results.push({ family, result, score: validationScore(result) });
+        results.push({ family, validated: validatedBySplit(result), score: validationScore(result) });
       } catch (err) {
         await metrics.flush();
         // One family failing must not sink `auto`; a single family's failure is the run's.
         if (families.length === 1 || opts.signal?.aborted) throw err;
         log.warn({ err, family }, "candidate family failed");
-        results.push({ family, result: null, score: null, error: (err as Error).message });
+        results.push({ family, validated: null, score: null, error: (err as Error).message });
       }
     }
 
     const ranked = results
-      .filter((r) => r.result)
+      .filter((r) => r.validated)
       .sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity));
     const best = ranked[0];
-    if (!best?.result) throw invalid(`No family could be trained: ${results.map((r) => `${r.family}: ${r.error}`).join("; ")}`);
-    // The early-stopped model chose the family and the budget; its validation metrics are the run's.
-    const selected = best.result;
-    const hyper = selected.model.info.hyperparameters;
-    let result = selected;
+    if (!best?.validated) throw invalid(`No family could be trained: ${results.map((r) => `${r.family}: ${r.error}`).join("; ")}`);
+    // The validation (early-stopped model or folds) chose the family and the budget; its metrics are the run's.
+    const selected = best.validated;
+    const hyper = selected.hyperparameters;
+    let result = selected.result;
     let budget: Record<string, unknown> | null = null;
-    if (refit) {
-      budget = fixedBudget(best.family, selected.model.info.training.bestEpoch);
+    // Folds leave no model to keep (they only come with a refit).
+    if (refit || !result) {
+      budget = fixedBudget(best.family, selected.bestEpoch);
       const family = best.family;
       await report(0.05 + span, `refitting ${family} on train+validation`);
       result = await trainModel(table, {
@@ -333,13 +405,14 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     await report(0.92, "evaluating and storing the model");
 
     const testMetrics = numeric(result.testMetrics);
-    const validationMetrics = numeric(selected.valMetrics);
+    const validationMetrics = selected.metrics;
     const trainedOn = fit === "early-stopped" ? "train" : "train+validation";
     await logBatch(actor, run.id, {
       params: [
         ...(families.length > 1 ? [{ key: "selected_family", value: best.family }, ...paramEntries("", hyper)] : []),
         // What the stored model saw: the training part alone, or training + validation rows.
         { key: "trained_on", value: trainedOn },
+        ...(folds > 0 ? [{ key: "validation", value: `${folds}-fold cross-validation` }] : []),
         ...(budget ? paramEntries("refit_", budget) : []),
       ],
       metrics: [
@@ -363,8 +436,11 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     for (const [file, bytes] of result.files) await uploadRunArtifact(actor, run.id, `${MODEL_ARTIFACT_DIR}/${file}`, bytes);
     await uploadRunArtifact(actor, run.id, "importance.json", JSON.stringify(result.importance ?? [], null, 2));
     // rows: the stored model's; early_stopping (refit only): the fit whose validation metrics these are, which chose the budget.
-    const earlyStopping = budget ? { early_stopping: { rows: selected.rows, epochs: selected.history.length, best_epoch: selected.model.info.training.bestEpoch } } : {};
-    await uploadRunArtifact(actor, run.id, "metrics.json", JSON.stringify({ test: result.testMetrics, validation: selected.valMetrics, rows: result.rows, ...earlyStopping }, null, 2));
+    const earlyStopping = budget
+      ? { early_stopping: { rows: selected.rows, epochs: selected.history.length, best_epoch: selected.bestEpoch, ...(folds > 0 ? { folds } : {}) } }
+      : {};
+    const validation = selected.result?.valMetrics ?? selected.metrics;
+    await uploadRunArtifact(actor, run.id, "metrics.json", JSON.stringify({ test: result.testMetrics, validation, rows: result.rows, ...earlyStopping }, null, 2));
     try {
       // Drift reports compare production inputs with this profile and never re-read the training data (docs/drift.md).
       await uploadRunArtifact(actor, run.id, DRIFT_PROFILE_ARTIFACT, JSON.stringify(trainingProfile(table, spec.target, predict(result.model, table))));
@@ -402,7 +478,8 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
       trainedOn,
       refitBudget: budget,
       dataset: { id: version.id, name: version.datasetName, version: version.version },
-      candidates: [...ranked, ...results.filter((r) => !r.result)].map((r) => ({ family: r.family, score: r.score, ...(r.error ? { error: r.error } : {}) })),
+      candidates: [...ranked, ...results.filter((r) => !r.validated)].map((r) => ({ family: r.family, score: r.score, ...(r.error ? { error: r.error } : {}) })),
+      selection,
       modelVersion,
     };
   } catch (err) {

@@ -26,7 +26,21 @@ const fraction = (what: string) =>
   z.number({ error: `The ${what} fraction is a number` }).gt(0, `The ${what} fraction is above 0`).lt(1, `The ${what} fraction is below 1`);
 
 export const splitSchema = z
-  .object({ test: fraction("test").default(0.2), validation: fraction("validation").default(0.2) })
+  .object({
+    test: fraction("test").default(0.2),
+    validation: fraction("validation").default(0.2),
+    /**
+     * k-fold cross-validation instead of the validation fraction to choose the family and the refit's
+     * budget; 0 for one validation split. Absent: 5 folds for `auto` on up to 1,000 non-test rows.
+     */
+    folds: z
+      .number({ error: "The number of folds is a number" })
+      .int("The number of folds is a whole number")
+      .min(0, "The number of folds is 0 (one validation split) or 2 to 20")
+      .max(20, "At most 20 folds")
+      .refine((n) => n !== 1, "One fold leaves nothing to train on: use 0 (one validation split) or 2 to 20")
+      .optional(),
+  })
   .strict();
 
 export const registerSchema = z

@@ -9,7 +9,7 @@ import { createDatasetVersion } from "@/lib/datasets";
 import { cancelJob, getJob, WorkerRunner } from "@/lib/jobs";
 import { FAMILIES, parseManifest } from "@/lib/ml";
 import { getModelVersion, getModelVersionByAlias, getRegisteredModel } from "@/lib/registry";
-import { getMetricHistory, getRun, listRunArtifacts, readRunArtifact } from "@/lib/tracking";
+import { getExperimentByName, getMetricHistory, getRun, listRunArtifacts, readRunArtifact } from "@/lib/tracking";
 import { enqueueTraining, runTraining, TRAIN_JOB, TrainingFailedError, type TrainJobResult } from "@/lib/training";
 import { jobHandlers } from "@/workers/handlers";
 import { makeApiKey, makeUser, uid } from "../support/factories";
@@ -174,6 +174,12 @@ describe("mlops train", () => {
     expect(r.output).toContain("Target column 'nope' does not exist");
     expect(r.output).not.toContain("{");
   }, 120_000);
+
+  it("--folds takes 0 or 2 to 20 folds and says so otherwise", async () => {
+    const r = await cli(["--data", csv("iris"), "--target", "target", "--folds", "1", "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain("expected 0 (one validation split) or a whole number of folds from 2 to 20");
+  }, 60_000);
 });
 
 describe("auto", () => {
@@ -193,6 +199,57 @@ describe("auto", () => {
     expect((await getMetricHistory(r.runId, "mlp/train_loss")).length).toBeGreaterThan(0);
     expect((await getMetricHistory(r.runId, "train_loss")).length).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe("cross-validation", () => {
+  const curve = async (runId: string, key: string) => (await getMetricHistory(runId, key)).sort((x, y) => x.step - y.step);
+  /** The first epoch where a curve is lowest. */
+  const argmin = (points: { step: number; value: number }[]) => points.reduce((a, b) => (b.value < a.value ? b : a)).step;
+
+  it("auto on small data picks the family by 5-fold cross-validation and refits for the folds' best epoch", async () => {
+    const r = await runTraining(
+      { dataset: { csvPath: csv("iris") }, target: "target", family: "auto", params: { linear: JSON.parse(FAST), mlp: { epochs: 20, hidden_layers: [8] }, gbdt: { n_estimators: 30 } } },
+      { actor: null },
+    );
+    expect(r.selection).toEqual({ method: "cross-validation", folds: 5 });
+    const run = await getRun(r.runId);
+    expect(run.params).toMatchObject({ family: "auto", selected_family: r.family, validation: "5-fold cross-validation", trained_on: "train+validation" });
+    const m = JSON.parse((await readRunArtifact(r.runId, "metrics.json")).toString("utf8")) as {
+      rows: Record<string, number>;
+      early_stopping: { rows: Record<string, number>; folds: number; best_epoch: number };
+    };
+    // 120 non-test rows in 5 folds of 24: each fold trains on 96; the stored model on all 120.
+    expect(m.early_stopping).toMatchObject({ folds: 5, rows: { train: 96, validation: 24 } });
+    expect(m.rows).toEqual({ train: 120, validation: 0, test: 30 });
+    // Every family's mean validation-loss curve is logged; the chosen one's lowest point is the refit's budget.
+    for (const family of Object.keys(FAMILIES)) expect((await curve(r.runId, `${family}/val_loss`)).length).toBeGreaterThan(0);
+    const best = argmin(await curve(r.runId, `${r.family}/val_loss`));
+    expect(m.early_stopping.best_epoch).toBe(best);
+    expect(Object.values(r.refitBudget!)[0]).toBe(best);
+    // The candidates are ranked by the folds' mean accuracy at that epoch.
+    const accuracyAtBest = async (family: string) => {
+      const at = argmin(await curve(r.runId, `${family}/val_loss`));
+      return (await curve(r.runId, `${family}/val_accuracy`)).find((p) => p.step === at)!.value;
+    };
+    expect(run.metrics.validation_accuracy!.value).toBeCloseTo(await accuracyAtBest(r.family), 12);
+    for (const c of r.candidates) expect(await accuracyAtBest(c.family)).toBeLessThanOrEqual((await accuracyAtBest(r.family)) + 1e-9);
+  }, 180_000);
+
+  it("folds: 0 keeps one validation split; folds given to one family choose its budget", async () => {
+    const holdout = await runTraining({ dataset: { csvPath: csv("iris") }, target: "target", family: "auto", split: { folds: 0 }, params: { linear: JSON.parse(FAST), mlp: { epochs: 5, hidden_layers: [8] }, gbdt: { n_estimators: 10 } } }, { actor: null });
+    expect(holdout.selection).toEqual({ method: "holdout" });
+    expect((await getRun(holdout.runId)).params.validation).toBeUndefined();
+    const three = await runTraining({ dataset: { csvPath: csv("wine") }, target: "target", family: "linear", split: { folds: 3 }, params: JSON.parse(FAST) }, { actor: null });
+    expect(three.selection).toEqual({ method: "cross-validation", folds: 3 });
+    expect(Object.values(three.refitBudget!)[0]).toBe(argmin(await curve(three.runId, "val_loss")));
+  }, 180_000);
+
+  it("rejects a single fold and folds without a refit, before creating a run", async () => {
+    const experiment = `cv-bad-${uid()}`;
+    await expect(runTraining({ dataset: { csvPath: csv("iris") }, target: "target", split: { folds: 1 }, experiment }, { actor: null })).rejects.toThrow(/One fold leaves nothing to train on/);
+    await expect(runTraining({ dataset: { csvPath: csv("iris") }, target: "target", split: { folds: 5 }, refit: false, experiment }, { actor: null })).rejects.toThrow(/chooses the budget of a refit/);
+    await expect(getExperimentByName(experiment)).rejects.toThrow();
+  });
 });
 
 describe("training failures", () => {

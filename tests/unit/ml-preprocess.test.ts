@@ -226,4 +226,21 @@ describe("splitIndices", () => {
     const s = splitIndices(5, { test: 0.5, validation: 0.5, seed: 3, strata: tiny });
     expect(s.train).toContain(4);
   });
+
+  it("cross-validation folds: every non-test row validated exactly once, classes spread evenly", () => {
+    const folds = [0, 1, 2, 3, 4].map((index) => splitIndices(150, { test: 0.2, validation: 0, seed: 9, strata, fold: { count: 5, index } }));
+    const test = Array.from(folds[0]!.test);
+    for (const f of folds) expect(Array.from(f.test)).toEqual(test); // the test rows do not depend on the fold
+    const validated = folds.flatMap((f) => Array.from(f.validation)).sort((a, b) => a - b);
+    expect(validated).toEqual(Array.from({ length: 150 }, (_, i) => i).filter((i) => !test.includes(i)));
+    for (const f of folds) {
+      expect(f.train.length + f.validation.length).toBe(120);
+      expect(f.validation.length).toBe(24);
+      // 80 / 32 / 8 non-test rows per class: 16 / 6–7 / 1–2 per fold.
+      expect(f.validation.filter((r) => strata[r] === 0).length).toBe(16);
+      expect(f.validation.filter((r) => strata[r] === 2).length).toBeGreaterThanOrEqual(1);
+    }
+    expect(() => splitIndices(150, { test: 0.2, validation: 0, seed: 9, fold: { count: 5, index: 5 } })).toThrow(/fold.index/);
+    expect(() => splitIndices(150, { test: 0.2, validation: 0, seed: 9, fold: { count: 1, index: 0 } })).toThrow(/fold.count/);
+  });
 });
