@@ -5,6 +5,7 @@ import { useId, useState, useTransition, type FormEvent } from "react";
 import type { ServerAction } from "@/components/ui/action-result";
 import { Alert } from "@/components/ui/alert";
 import { Field } from "@/components/ui/field";
+import { FoldsField, foldsFrom } from "@/components/training/folds-field";
 import type { CreatePipelineInput } from "@/lib/pipelines/definition";
 
 /** What the form sends: the REST API's create body (lib/pipelines validates it again on the server). */
@@ -62,7 +63,7 @@ export function PipelineForm({
         params: params as Record<string, unknown>,
         ...(trials > 0 ? { search: { trials } } : {}),
         seed: Number(text("seed")),
-        split: { test: Number(text("test")), validation: Number(text("validation")) },
+        split: { test: Number(text("test")), validation: Number(text("validation")), ...foldsFrom(text("folds")) },
         ...(gateMetric && threshold !== ""
           ? { gate: { metric: gateMetric as NonNullable<CreatePipelineInput["definition"]["gate"]>["metric"], ...(LOWER_IS_BETTER.has(gateMetric) ? { max: Number(threshold) } : { min: Number(threshold) }) } }
           : {}),
@@ -132,6 +133,7 @@ export function PipelineForm({
         <Field id={f("validation")} label="Validation fraction">
           <input id={f("validation")} name="validation" type="number" min={0.05} max={0.9} step={0.05} defaultValue={0.2} className="input" />
         </Field>
+        <FoldsField id={f("folds")} />
         <Field id={f("search")} label="Hyperparameter search: trials (0 = off)">
           <input id={f("search")} name="search" type="number" min={0} max={500} step={1} defaultValue={0} className="input" />
         </Field>

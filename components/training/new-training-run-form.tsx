@@ -5,6 +5,7 @@ import { useId, useState, useTransition, type FormEvent } from "react";
 import type { ServerAction } from "@/components/ui/action-result";
 import { Alert } from "@/components/ui/alert";
 import { Field } from "@/components/ui/field";
+import { FoldsField, foldsFrom } from "./folds-field";
 
 export interface TrainingSpecInput {
   dataset: { name: string; version: number | "latest" };
@@ -12,7 +13,7 @@ export interface TrainingSpecInput {
   family: string;
   params: Record<string, unknown>;
   seed: number;
-  split: { test: number; validation: number };
+  split: { test: number; validation: number; folds?: number };
   register?: { name: string };
   hpo?: { trials: number };
   refit?: boolean;
@@ -90,7 +91,11 @@ export function NewTrainingRunForm({
       family,
       params: parsed as Record<string, unknown>,
       seed: Number(form.get("seed")),
-      split: { test: Number(form.get("test")), validation: Number(form.get("validation")) },
+      split: {
+        test: Number(form.get("test")),
+        validation: Number(form.get("validation")),
+        ...foldsFrom(form.get("folds")),
+      },
       ...(registerAs ? { register: { name: registerAs } } : {}),
       ...(trials > 0 ? { hpo: { trials } } : {}),
       refit: form.get("refit") === "on",
@@ -156,13 +161,14 @@ export function NewTrainingRunForm({
       <Field id={`${id}-validation`} label="Validation fraction (of the training part)">
         <input id={`${id}-validation`} name="validation" type="number" min={0.05} max={0.9} step={0.05} required defaultValue={0.2} className="input" />
       </Field>
+      <FoldsField id={`${id}-folds`} />
       <div className="flex items-start gap-2 text-sm sm:col-span-2 lg:col-span-3">
         <input id={`${id}-refit`} name="refit" type="checkbox" defaultChecked className="mt-1" />
         <label htmlFor={`${id}-refit`}>
           Refit on train + validation
           <span className="block text-xs text-zinc-500 dark:text-zinc-400">
             The stored model is trained again on every non-test row for the epochs (boosting rounds) early stopping chose. Off: keep the
-            early-stopped model.
+            early-stopped model (one validation split only).
           </span>
         </label>
       </div>

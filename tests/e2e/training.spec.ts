@@ -46,6 +46,8 @@ test("upload a CSV, start a training run from the form, watch it finish, and fin
   await expect(page.getByLabel("Target column")).toHaveValue("label");
   await page.getByLabel("Model family").selectOption("linear");
   await page.getByLabel(/^Hyperparameters/).fill(JSON.stringify({ epochs: 80, patience: 10, learning_rate: 0.1 }));
+  // The folds choose the epochs the stored model is refit for.
+  await page.getByLabel("Validation", { exact: true }).selectOption("5");
   await page.getByLabel("Register as model (optional)").fill(model);
   await page.getByRole("button", { name: "Start training" }).click();
 
@@ -63,6 +65,7 @@ test("upload a CSV, start a training run from the form, watch it finish, and fin
   await expect(page).toHaveURL(/\/runs\/[0-9a-f]{32}$/);
   await expect(page.getByText("FINISHED").first()).toBeVisible();
   await expect(page.getByRole("cell", { name: "test_accuracy", exact: true })).toBeVisible();
+  await expect(page.getByRole("row").filter({ has: page.getByRole("cell", { name: "validation", exact: true }) })).toContainText("5-fold cross-validation");
   await expect(page.getByTestId("artifact-row").filter({ hasText: "model" }).first()).toBeVisible();
 
   // The experiment (named after the dataset) lists the run.
