@@ -5,7 +5,7 @@ export function FoldsField({ id }: { id: string }) {
   return (
     <Field id={id} label="Validation">
       <select id={id} name="folds" defaultValue="" className="input">
-        <option value="">Automatic (5-fold cross-validation for auto on up to 1,000 rows)</option>
+        <option value="">Automatic (5 folds for auto up to 1,000 rows)</option>
         <option value="0">One validation split</option>
         <option value="5">5-fold cross-validation</option>
         <option value="10">10-fold cross-validation</option>
