@@ -22,8 +22,10 @@ export interface TrainOptions {
   readonly seed?: number;
   /** Inferred from the target column when absent (numeric → regression, categorical → classification). */
   readonly task?: Task;
-  /** test: fraction of all rows; validation: fraction of the remaining training rows (early stopping). */
-  /** fold: cross-validation, the validation rows are fold `index` of `count` (SplitOptions.fold). */
+  /**
+   * test: fraction of all rows; validation: fraction of the remaining training rows (early stopping);
+   * fold: cross-validation instead, the validation rows are fold `index` of `count` (SplitOptions.fold).
+   */
   readonly split?: { readonly test?: number; readonly validation?: number; readonly fold?: { readonly count: number; readonly index: number } };
   /** A separate test set (the CLI's --test); then no test rows are split off `table`. */
   readonly testTable?: Table;
