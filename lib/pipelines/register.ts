@@ -3,9 +3,8 @@
 //   challenger           lib/training's policy: champion when the model has none, challenger when it
 //                        beats the champion's test metric by the margin;
 //   champion-if-better   as challenger, but a version that beats the champion becomes the champion.
-import { AppError } from "../errors";
-import { CHALLENGER, CHAMPION, createModelVersion, createRegisteredModel, deleteModelAlias, getRegisteredModel, promote } from "../registry";
-import { registerVersion, type Registration } from "../training";
+import { CHALLENGER, CHAMPION, deleteModelAlias, promote } from "../registry";
+import { registerVersion, versionFromRun, type Registration } from "../training";
 import type { Task } from "../ml";
 import type { PipelineDefinition } from "./definition";
 
@@ -25,20 +24,7 @@ export async function registerForPipeline(
 ): Promise<{ name: string; version: number; alias: string | null; reason: string }> {
   const req = def.register!;
   if (def.promote === "none") {
-    try {
-      await getRegisteredModel(req.name);
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== "not_found") throw err;
-      await createRegisteredModel(null, { name: req.name }).catch((e) => {
-        if (!(e instanceof AppError) || e.code !== "conflict") throw e;
-      });
-    }
-    const mv = await createModelVersion(null, req.name, {
-      source: input.source,
-      runId: input.runId,
-      signature: input.signature,
-      tags: { family: input.family, task: input.task, pipeline: pipelineName },
-    });
+    const mv = await versionFromRun(null, req.name, { ...input, tags: { family: input.family, task: input.task, pipeline: pipelineName } });
     return { name: req.name, version: mv.version, alias: null, reason: "promotion policy 'none'" };
   }
   const reg: Registration = await registerVersion(null, { name: req.name, metric: req.metric, margin: req.margin }, input);

@@ -11,9 +11,7 @@ import { HIGHER_IS_BETTER, type MetricName } from "../ml";
 import { logger } from "../observability";
 import { getRun, readRunArtifact, setRunTags } from "../tracking";
 import {
-  earlierSearchRuns,
   JOB_ID_TAG,
-  killLeftRunning,
   MODEL_ARTIFACT_DIR,
   parseSpec,
   runTraining,
@@ -21,15 +19,14 @@ import {
   TRAINING_TAGS,
   TrainingFailedError,
   trainingSpecSchema,
-  type SearchResult,
   type TrainingOptions,
-  type TrainingResult,
 } from "../training";
 import { pipelineDefinitionSchema, type PipelineDefinition } from "./definition";
 import { datasetVersionBySha, findPipelineRow, isPermanent, readStored } from "./pipelines";
 import { registerForPipeline } from "./register";
+import { settleEarlierAttempt, trainedOf, type Trained } from "./resume";
 import { toRunInfo } from "./rows";
-import type { GateOutcome, PipelineRunInfo, PipelineTrigger } from "./types";
+import type { GateOutcome, PipelineRunInfo, PipelineSearchSummary, PipelineTrigger } from "./types";
 
 export const PIPELINE_JOB = "pipeline.run";
 /**
@@ -145,7 +142,7 @@ export interface PipelineJobResult {
   gate: GateOutcome | null;
   model_version: { name: string; version: number; alias: string | null } | null;
   /** With `search`: the study behind the run (the refit of its best trial). */
-  search: { study_id: string; parent_run_id: string; trials: number; best_trial: { family: string; number: number; value: number } } | null;
+  search: PipelineSearchSummary | null;
 }
 
 /** Runs a pipeline in the job's own process (a search step's trials one after another). */
@@ -169,7 +166,7 @@ async function runPipelineJob(ctx: JobContext, onWorkers: boolean): Promise<Pipe
     db().pipelineRun.updateMany({ where: { id: runRowId }, data });
 
   await update({ state: "running", startedAt: new Date(), message: null });
-  let training: TrainingResult | null = null;
+  let training: Trained | null = null;
   try {
     const data = await resolveData(def, p.datasetVersion);
     const label = `${data.datasetName}:v${data.version}`;
@@ -192,18 +189,21 @@ async function runPipelineJob(ctx: JobContext, onWorkers: boolean): Promise<Pipe
       onProgress: (f, m) => ctx.progress(0.9 * f, m),
       tags: { [JOB_ID_TAG]: ctx.job.id, "mlops.pipeline": p.pipelineName, "mlops.pipeline_run": runRowId },
     };
+    // Always looked for: a worker that shut down released the job without counting the attempt.
+    const earlier = await settleEarlierAttempt(ctx.job.id, ctx.job.attempts, onWorkers && !!def.search);
     training =
-      onWorkers && def.search
-        ? await runTrainingSearch(parseSpec(trainingSpecSchema, spec), opts, {
-            jobId: ctx.job.id,
-            parentRunId: await earlierSearchParent(ctx.job.id, ctx.job.attempts),
-          })
-        : await runTraining(spec, opts);
+      "trained" in earlier
+        ? earlier.trained
+        : trainedOf(
+            onWorkers && def.search
+              ? await runTrainingSearch(parseSpec(trainingSpecSchema, spec), opts, { jobId: ctx.job.id, parentRunId: earlier.parentRunId })
+              : await runTraining(spec, opts),
+          );
     await update({ runId: training.runId, testMetrics: JSON.stringify(training.testMetrics) });
 
     const gate = evaluateGate(def.gate, training.testMetrics);
     if (gate) await update({ gate: JSON.stringify(gate) });
-    const search = searchOf(training);
+    const search = training.search;
     const searched = search ? `Search: ${search.trials} trials, refit of ${search.best_trial.family} trial ${search.best_trial.number}. ` : "";
     if (gate && !gate.passed) {
       const message = `${searched}Not registered: ${gateText(gate)}`;
@@ -218,7 +218,7 @@ async function runPipelineJob(ctx: JobContext, onWorkers: boolean): Promise<Pipe
     if (def.register) {
       await ctx.progress(0.95, `registering as '${def.register.name}'`);
       const run = await getRun(training.runId);
-      const manifest = await readManifestSignature(training);
+      const manifest = await readManifestSignature(training.runId);
       const reg = await registerForPipeline(p.pipelineName, def, {
         runId: training.runId,
         source: `${run.artifactUri}/${MODEL_ARTIFACT_DIR}`,
@@ -250,24 +250,13 @@ async function runPipelineJob(ctx: JobContext, onWorkers: boolean): Promise<Pipe
   }
 }
 
-/**
- * A retried attempt (its worker died or shut down) carries on under the search's parent run: its
- * studies are named after the job, so their finished trials count. A refit the earlier attempt left
- * RUNNING is marked KILLED; the refit is trained again.
- */
-async function earlierSearchParent(jobId: string, attempt: number): Promise<string | undefined> {
-  const { parent, others } = await earlierSearchRuns(jobId);
-  for (const run of others) await killLeftRunning(run, jobId, attempt);
-  return parent?.id;
-}
-
 async function markPipelineRan(pipelineId: string | undefined): Promise<void> {
   if (pipelineId) await db().pipeline.updateMany({ where: { id: pipelineId }, data: { lastRunAt: new Date() } });
 }
 
 /** The registered version's signature: the model manifest's feature schema, as `train` registers it. */
-async function readManifestSignature(training: TrainingResult): Promise<unknown> {
-  const bytes = await readRunArtifact(training.runId, `${MODEL_ARTIFACT_DIR}/manifest.json`);
+async function readManifestSignature(runId: string): Promise<unknown> {
+  const bytes = await readRunArtifact(runId, `${MODEL_ARTIFACT_DIR}/manifest.json`);
   const manifest = JSON.parse(bytes.toString("utf8")) as { signature?: unknown };
   if (manifest.signature === undefined) throw new AppError("internal", "The model manifest has no signature");
   return manifest.signature;
@@ -277,19 +266,12 @@ function result(
   p: Partial<PipelineJobPayload>,
   pipelineRunId: string,
   state: "succeeded" | "gated",
-  t: TrainingResult,
+  t: Trained,
   dataset: string,
   gate: GateOutcome | null,
   modelVersion: PipelineJobResult["model_version"],
 ): PipelineJobResult {
-  return { pipeline: p.pipelineName!, pipeline_run_id: pipelineRunId, state, run_id: t.runId, dataset, test_metrics: t.testMetrics, gate, model_version: modelVersion, search: searchOf(t) };
-}
-
-function searchOf(t: TrainingResult): PipelineJobResult["search"] {
-  const s = (t as Partial<SearchResult>).search;
-  if (!s) return null;
-  const b = s.bestTrial;
-  return { study_id: s.studyId, parent_run_id: s.parentRunId, trials: s.families.reduce((n, f) => n + f.trials, 0), best_trial: { family: b.family, number: b.number, value: b.value } };
+  return { pipeline: p.pipelineName!, pipeline_run_id: pipelineRunId, state, run_id: t.runId, dataset, test_metrics: t.testMetrics, gate, model_version: modelVersion, search: t.search };
 }
 
 /** Which direction is better for a metric (the form's hint for min/max). */

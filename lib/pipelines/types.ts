@@ -50,3 +50,11 @@ export interface PipelineInfo {
   updatedAt: string;
   lastRun: PipelineRunInfo | null;
 }
+
+/** A run with a search step: the study behind it (its result is the refit of the best trial). */
+export interface PipelineSearchSummary {
+  study_id: string;
+  parent_run_id: string;
+  trials: number;
+  best_trial: { family: string; number: number; value: number };
+}

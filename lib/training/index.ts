@@ -1,6 +1,6 @@
 // Training as one pipeline (issue 4, part 3): the worker's `train` job and `mlops train` both call runTraining.
 export { runTraining, datasetNameFromPath, MODEL_ARTIFACT_DIR, TAGS as TRAINING_TAGS, TrainingFailedError, type TrainingOptions, type TrainingResult } from "./run";
-export { defaultMetric, registerVersion, testMetricKey, type RegisterRequest, type Registration } from "./register";
+export { defaultMetric, registerVersion, testMetricKey, versionFromRun, type RegisterRequest, type Registration } from "./register";
 export {
   AUTO_FAMILY,
   DEFAULT_SEED,
@@ -15,7 +15,7 @@ export {
   type TrainingSpecInput,
   type TrainJobSpec,
 } from "./spec";
-export { JOB_ID_TAG, TRAIN_JOB, TRAIN_SEARCH_JOB, enqueueTraining, trainJobHandler, type TrainJobResult } from "./job";
+export { JOB_ID_TAG, TRAIN_JOB, TRAIN_SEARCH_JOB, enqueueTraining, testMetricsOfRun, trainJobHandler, type TrainJobResult } from "./job";
 export { earlierSearchRuns, killLeftRunning, trainSearchJobHandler } from "./search-job";
 export { SEARCH_TAG, type SearchOnWorkers } from "./search-workers";
 export { trainingApi } from "./api";

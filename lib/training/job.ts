@@ -124,12 +124,7 @@ async function settleEarlierAttempts(job: JobInfo, spec: TrainJobSpec): Promise<
 export async function finishEarlierRun(run: Run, spec: TrainJobSpec, registered: { source: string; signature: unknown } | null): Promise<TrainJobResult> {
   const family = run.tags[TAGS.family] ?? spec.family;
   const task = run.tags[TAGS.task] as Task;
-  const prefix = testMetricKey("");
-  const testMetrics = Object.fromEntries(
-    Object.entries(run.metrics)
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([k, v]) => [k.slice(prefix.length), v.value]),
-  );
+  const testMetrics = testMetricsOfRun(run);
   let version: TrainJobResult["model_version"] = null;
   if (spec.register && registered) {
     // Registering again is idempotent per run: it completes an alias step the dead worker may have missed.
@@ -139,4 +134,14 @@ export async function finishEarlierRun(run: Run, spec: TrainJobSpec, registered:
   }
   if (run.status !== "FINISHED") await updateRun(null, run.id, { status: "FINISHED" });
   return { run_id: run.id, experiment_id: run.experimentId, family, task, test_metrics: testMetrics, model_version: version };
+}
+
+/** The test metrics a finished training logged on its run (`test_accuracy` → `accuracy`). */
+export function testMetricsOfRun(run: Run): Record<string, number> {
+  const prefix = testMetricKey("");
+  return Object.fromEntries(
+    Object.entries(run.metrics)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v.value]),
+  );
 }

@@ -74,6 +74,20 @@ export async function versionOfRun(name: string, runId: string): Promise<ModelVe
   return page.items[0] ?? null;
 }
 
+/**
+ * The version of model `name` from run `runId`, created (with the model) when there is none yet.
+ * Idempotent per run: a retried job (its worker died after registering) gets the version the run
+ * already has, so one run never becomes two versions.
+ */
+export async function versionFromRun(
+  actor: Actor | null,
+  name: string,
+  input: { runId: string; source: string; signature: unknown; tags: Record<string, string> },
+): Promise<ModelVersion> {
+  await ensureModel(actor, name);
+  return (await versionOfRun(name, input.runId)) ?? (await createModelVersion(actor, name, { source: input.source, runId: input.runId, signature: input.signature, tags: input.tags }));
+}
+
 export async function registerVersion(
   actor: Actor | null,
   req: RegisterRequest,
@@ -81,18 +95,8 @@ export async function registerVersion(
 ): Promise<Registration> {
   const metric = req.metric ?? defaultMetric(input.task);
   const value = input.testMetrics[metric] ?? null;
-  await ensureModel(actor, req.name);
   const current = await champion(req.name);
-  // Idempotent per run: a retried training job (its worker died after registering) gets the version
-  // the run already has, so one run never becomes two versions.
-  const mv =
-    (await versionOfRun(req.name, input.runId)) ??
-    (await createModelVersion(actor, req.name, {
-      source: input.source,
-      runId: input.runId,
-      signature: input.signature,
-      tags: { family: input.family, task: input.task },
-    }));
+  const mv = await versionFromRun(actor, req.name, { ...input, tags: { family: input.family, task: input.task } });
   const base = { name: req.name, version: mv.version, metric, value, championVersion: current?.version ?? null, championValue: null as number | null };
 
   if (req.alias) {

@@ -14,9 +14,10 @@ import { resetConfig } from "@/lib/config";
 import { createDatasetVersion } from "@/lib/datasets";
 import { db } from "@/lib/db";
 import { cancelJob, getJob, WorkerRunner } from "@/lib/jobs";
-import { createPipeline, getPipeline, listPipelineRuns, PIPELINE_JOB, runPipelineNow, schedulerTick, type PipelineJobResult } from "@/lib/pipelines";
+import { createPipeline, getPipeline, listPipelineRuns, PIPELINE_JOB, pipelineJobHandler, runPipelineNow, schedulerTick, type PipelineJobResult } from "@/lib/pipelines";
 import { getModelVersionByAlias, getRegisteredModel, listModelVersions } from "@/lib/registry";
-import { getRun } from "@/lib/tracking";
+import { createRun, getRun, searchRuns } from "@/lib/tracking";
+import { JOB_ID_TAG } from "@/lib/training";
 import { jobHandlers } from "@/workers/handlers";
 import { makeApiKey, makeUser, uid } from "../support/factories";
 import { waitForJob } from "../support/wait";
@@ -199,6 +200,82 @@ describe("a manual pipeline run", () => {
       await runner.stop(1000);
     }
   }, 240_000);
+});
+
+describe("a retried pipeline run (its worker died)", () => {
+  /** A queued run whose handler the test calls as a worker's attempts would; the job is cancelled so that no worker takes it. */
+  async function attemptsOf(pipelineId: string) {
+    const { job } = await runPipelineNow(pipelineId);
+    await cancelJob(job.id);
+    return {
+      jobId: job.id,
+      attempt: (attempts: number) => pipelineJobHandler({ job: { ...job, state: "running", attempts }, signal: new AbortController().signal, progress: async () => undefined }),
+    };
+  }
+  const runsOfJob = async (jobId: string) => (await searchRuns({ filter: `tags.\`${JOB_ID_TAG}\` = '${jobId}'`, view: "all", maxResults: 100 })).items;
+
+  it("finishes the training an earlier attempt registered instead of training and registering it again", async () => {
+    const dataset = await irisDataset();
+    const { actor } = await makeUser("editor");
+    const model = `pl-retry-${uid()}`;
+    const p = await createPipeline(actor, {
+      name: `pl-retry-${uid()}`,
+      definition: { dataset: { name: dataset }, target: "target", family: "linear", params: FAST, register: { name: model }, promote: "none" },
+    });
+    const { jobId, attempt } = await attemptsOf(p.id);
+    const first = await attempt(1);
+    expect(first).toMatchObject({ state: "succeeded", model_version: { name: model, version: 1, alias: null } });
+    // What a worker killed right after registering leaves: the pipeline run still running.
+    await db().pipelineRun.update({ where: { id: first.pipeline_run_id }, data: { state: "running", finishedAt: null } });
+
+    const retried = await attempt(2);
+    expect(retried).toMatchObject({ state: "succeeded", run_id: first.run_id, model_version: { name: model, version: 1, alias: null } });
+    expect(retried.test_metrics).toEqual(first.test_metrics);
+    expect((await listModelVersions(model)).map((v) => [v.version, v.runId])).toEqual([[1, first.run_id]]);
+    expect((await runsOfJob(jobId)).map((r) => [r.id, r.status])).toEqual([[first.run_id, "FINISHED"]]);
+    expect((await listPipelineRuns(p.id)).runs[0]).toMatchObject({ state: "succeeded", runId: first.run_id, modelVersion: { version: 1 } });
+  }, 120_000);
+
+  it("closes the run an attempt left RUNNING mid-training and trains again", async () => {
+    const dataset = await irisDataset();
+    const { actor } = await makeUser("editor");
+    const model = `pl-retry-${uid()}`;
+    const p = await createPipeline(actor, { name: `pl-retry-${uid()}`, definition: { dataset: { name: dataset }, target: "target", family: "linear", params: FAST, register: { name: model } } });
+    const { jobId, attempt } = await attemptsOf(p.id);
+    // What a worker killed mid-training leaves: a RUNNING run tagged with the job.
+    const orphan = await createRun(null, { tags: { [JOB_ID_TAG]: jobId } });
+
+    const done = await attempt(2);
+    expect(done).toMatchObject({ state: "succeeded", model_version: { name: model, version: 1, alias: "champion" } });
+    const left = await getRun(orphan.id);
+    expect(left.status).toBe("KILLED");
+    expect(left.tags["mlops.error"]).toMatch(/worker stopped before the run ended; job .* was retried \(attempt 2\)/);
+    expect((await runsOfJob(jobId)).filter((r) => r.status === "FINISHED").map((r) => r.id)).toEqual([done.run_id]);
+    expect((await listModelVersions(model)).map((v) => v.runId)).toEqual([done.run_id]);
+  }, 120_000);
+
+  it("registers the refit an earlier attempt's search finished, without searching again", async () => {
+    const dataset = await irisDataset();
+    const { actor } = await makeUser("editor");
+    const model = `pl-retry-${uid()}`;
+    const p = await createPipeline(actor, {
+      name: `pl-retry-${uid()}`,
+      definition: { dataset: { name: dataset }, target: "target", family: "linear", params: FAST, search: { trials: 4, seed: 1 }, register: { name: model } },
+    });
+    const { jobId, attempt } = await attemptsOf(p.id);
+    const first = await attempt(1);
+    expect(first.search).toMatchObject({ trials: 4, best_trial: { family: "linear" } });
+    // Killed after the refit and its registration, before the search's parent run was closed.
+    await db().run.update({ where: { id: first.search!.parent_run_id }, data: { status: "RUNNING", endTime: null } });
+    const runsBefore = (await runsOfJob(jobId)).length;
+
+    const retried = await attempt(2);
+    expect(retried).toMatchObject({ state: "succeeded", run_id: first.run_id, model_version: { name: model, version: 1, alias: "champion" } });
+    expect(retried.search).toEqual(first.search);
+    expect(await runsOfJob(jobId)).toHaveLength(runsBefore);
+    expect((await getRun(first.search!.parent_run_id)).status).toBe("FINISHED");
+    expect((await listModelVersions(model)).map((v) => v.runId)).toEqual([first.run_id]);
+  }, 180_000);
 });
 
 describe("the scheduler", () => {
