@@ -52,6 +52,7 @@ const samplers: [string, (seed: number) => Sampler][] = [
   ["tpe (multivariate, group)", (seed) => new TPESampler({ seed, group: true })],
   ["tpe (Optuna's defaults)", (seed) => new TPESampler({ ...OPTUNA_TPE_DEFAULTS, seed })],
   ["tpe (clip by all trials)", (seed) => new TPESampler({ seed, clipByAllTrials: true })],
+  ["tpe (local steps from 10 finished trials)", (seed) => new TPESampler({ seed, localStepFrom: 10 })],
 ];
 
 describe.each(samplers)("%s sampler", (_name, make) => {
@@ -222,6 +223,37 @@ describe("TPESampler", () => {
     expect(() => new TPESampler({ nEiCandidates: 0 })).toThrow(/nEiCandidates/);
     expect(() => new TPESampler({ bandwidthFactorEnd: 0 })).toThrow(/bandwidthFactorEnd/);
     expect(() => new TPESampler({ bandwidthAnnealTrials: 0.5 })).toThrow(/bandwidthAnnealTrials/);
+    expect(() => new TPESampler({ localStepEvery: -1 })).toThrow(/localStepEvery/);
+    expect(() => new TPESampler({ localStepFrom: 1.5 })).toThrow(/localStepFrom/);
+    expect(() => new TPESampler({ localStepScale: 0 })).toThrow(/localStepScale/);
+  });
+
+  it("makes every second trial after 40 finished a local step around the best trial, as wide as the good trials' spread", () => {
+    // n finished trials on [0, 10] (log) with the best at x = 2; a step of width ~0 lands on the best point itself.
+    const d = { type: "float", low: 0.01, high: 10, log: true, step: null } as const;
+    const view = (n: number, number: number) => {
+      const trials: FrozenTrial[] = Array.from({ length: n }, (_, k) => {
+        const x = k === 17 ? 2 : 0.01 * 1000 ** ((Math.sin(k * 12.9898) + 1) / 2);
+        return {
+          id: `t${k}`, number: k, state: "COMPLETE" as const, value: Math.abs(Math.log(x / 2)), params: { x }, distributions: { x: d },
+          intermediateValues: {}, userAttrs: {}, systemAttrs: {}, startedAt: null, completedAt: null,
+        };
+      });
+      const me: FrozenTrial = { ...trials[0]!, id: "me", number, state: "RUNNING", value: null, params: {} };
+      return [{ direction: "minimize" as const, trials: [...trials, me] }, me] as const;
+    };
+    const narrow = new TPESampler({ seed: 3, localStepScale: 1e-9 });
+    const x = (s: TPESampler, n: number, number: number) => s.sampleIndependent(...view(n, number), "x", d) as number;
+    expect(x(narrow, 40, 42)).toBeCloseTo(2, 6);
+    expect(x(narrow, 40, 43)).not.toBeCloseTo(2, 6);
+    expect(x(narrow, 39, 42)).not.toBeCloseTo(2, 6);
+    expect(x(new TPESampler({ seed: 3, localStepScale: 1e-9, localStepEvery: 0 }), 40, 42)).not.toBeCloseTo(2, 6);
+    // At the default width the steps spread around the best point, inside the range, on the log scale.
+    const steps = Array.from({ length: 50 }, (_, k) => x(new TPESampler({ seed: k }), 60, 60));
+    for (const v of steps) expect(v >= 0.01 && v <= 10).toBe(true);
+    const logs = steps.map((v) => Math.log(v / 2));
+    expect(Math.abs(logs.reduce((a, b) => a + b, 0) / logs.length)).toBeLessThan(0.5);
+    expect(new Set(steps).size).toBe(50);
   });
 
   it("anneals the kernel width factor from its start to its end value over the finished trials", () => {

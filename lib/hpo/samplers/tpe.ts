@@ -2,7 +2,7 @@
 // adds what bench/hpo.ts measured to help on every test function; see docs/hpo.md for the numbers.
 import { invalid } from "@/lib/errors";
 import type { Distribution, ParamValue, SearchSpace } from "../distributions";
-import { contains, toExternal, toInternal } from "../distributions";
+import { contains, roundToDistribution, toExternal, toInternal } from "../distributions";
 import { Rng, randomSeed } from "../rng";
 import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../search-space";
 import type { Direction, FrozenTrial, StudyView } from "../types";
@@ -44,6 +44,15 @@ export interface TPESamplerOptions {
   bandwidthAnnealTrials?: number;
   /** The magic clip's floor counts all observed trials, not only those of the estimator's group. */
   clipByAllTrials?: boolean;
+  /**
+   * Every this many trials (by trial number; 0 = never), once `localStepFrom` trials have finished, the
+   * trial is a local step instead of a TPE draw: the best trial's point moved by a Gaussian whose width
+   * per parameter is `localStepScale` times the spread of the good trials (log scale for log
+   * parameters). TPE keeps exploring on the other trials; the steps converge inside the best basin.
+   */
+  localStepEvery?: number;
+  localStepFrom?: number;
+  localStepScale?: number;
 }
 
 /** Optuna 5's TPESampler defaults, for side-by-side comparison. */
@@ -62,21 +71,27 @@ export const OPTUNA_TPE_DEFAULTS: Readonly<Required<Omit<TPESamplerOptions, "see
   bandwidthFactorEnd: null,
   bandwidthAnnealTrials: 100,
   clipByAllTrials: false,
+  localStepEvery: 0,
+  localStepFrom: 40,
+  localStepScale: 1,
 });
 
 /**
  * Our defaults: Optuna's, with kernel widths annealed from 0.9 to 0.55 times Optuna's over the first
- * 100 finished trials (before: a fixed 0.7). On two fresh blocks of 100 seeds over 18 test functions
- * this was significantly better than the fixed 0.7 on 7 and 6 functions, worse on 0 and 1, and at
- * least as good as Optuna's defaults on 17 and 16. More EI candidates, a local refinement of the best
- * candidate, fewer or Latin-hypercube startup trials, a larger gamma, `group`, `clipByAllTrials`,
- * startup trials or candidates growing with the number of parameters were tried too; see docs/hpo.md.
+ * 100 finished trials (before: a fixed 0.7), and from 40 finished trials on every second trial a
+ * local step around the best one. TPE finds the right basin as often as Optuna's but converges
+ * slowly inside it; the steps finish the job. On fresh blocks of 300 seeds over 18 test functions,
+ * steps on every third trial beat none on 14 functions and every second trial beat every third on 11
+ * (Mann–Whitney p < 0.05), worse on none. More EI candidates, candidates around the best trial scored by l/g, fewer or
+ * Latin-hypercube startup trials, a larger gamma, `group`, `clipByAllTrials`, startup trials or
+ * candidates growing with the number of parameters were tried too; see docs/hpo.md.
  */
 export const TPE_DEFAULTS: Readonly<Required<Omit<TPESamplerOptions, "seed">>> = Object.freeze({
   ...OPTUNA_TPE_DEFAULTS,
   bandwidthFactor: 0.9,
   bandwidthFactorEnd: 0.55,
   bandwidthAnnealTrials: 100,
+  localStepEvery: 2,
 });
 
 const COUNTED: readonly string[] = ["COMPLETE", "PRUNED"];
@@ -100,6 +115,9 @@ export class TPESampler implements Sampler {
     if (!(o.bandwidthFactor > 0)) throw invalid("bandwidthFactor must be > 0");
     if (o.bandwidthFactorEnd !== null && !(o.bandwidthFactorEnd > 0)) throw invalid("bandwidthFactorEnd must be > 0 (or null: no annealing)");
     if (!Number.isInteger(o.bandwidthAnnealTrials) || o.bandwidthAnnealTrials < 1) throw invalid("bandwidthAnnealTrials must be a whole number >= 1");
+    if (!Number.isInteger(o.localStepEvery) || o.localStepEvery < 0) throw invalid("localStepEvery must be a whole number >= 0 (0: no local steps)");
+    if (!Number.isInteger(o.localStepFrom) || o.localStepFrom < 0) throw invalid("localStepFrom must be a whole number >= 0");
+    if (!(o.localStepScale > 0)) throw invalid("localStepScale must be > 0");
     this.parzen = {
       priorWeight: o.priorWeight,
       considerMagicClip: o.considerMagicClip,
@@ -152,6 +170,10 @@ export class TPESampler implements Sampler {
       const t = Math.min(1, Math.max(0, (nFinished - o.nStartupTrials) / span));
       parzen = { ...parzen, bandwidthFactor: o.bandwidthFactor + (o.bandwidthFactorEnd - o.bandwidthFactor) * t };
     }
+    if (o.localStepEvery > 0 && nFinished >= o.localStepFrom && trial.number % o.localStepEvery === 0) {
+      const step = localStep(below, names, dists, obsBelow, study.direction, o.localStepScale, new Rng(this.seed, trial.number, `local:${purpose}`));
+      if (step) return step;
+    }
     const lower = new ParzenEstimator(obsBelow, dists, parzen);
     const upper = new ParzenEstimator(obsAbove, dists, parzen);
     const rng = new Rng(this.seed, trial.number, purpose);
@@ -161,6 +183,39 @@ export class TPESampler implements Sampler {
     names.forEach((n, j) => (out[n] = toExternal(dists[j]!, best.point[j]!)));
     return out;
   }
+}
+
+/** The best good trial's point moved by a Gaussian as wide as the good trials' spread times `scale`; null without one. */
+function localStep(
+  below: readonly FrozenTrial[],
+  names: readonly string[],
+  dists: readonly Distribution[],
+  obsBelow: readonly number[][],
+  direction: Direction,
+  scale: number,
+  rng: Rng,
+): Record<string, ParamValue> | null {
+  const sign = direction === "minimize" ? 1 : -1;
+  let best: FrozenTrial | undefined;
+  for (const t of below) if (t.state === "COMPLETE" && (!best || sign * ((t.value as number) - (best.value as number)) < 0)) best = t;
+  if (!best || (obsBelow[0]?.length ?? 0) < 2) return null;
+  const p = paramsOf(best);
+  if (!names.every((n, j) => n in p && contains(dists[j]!, p[n]!))) return null;
+  const out: Record<string, ParamValue> = {};
+  names.forEach((n, j) => {
+    const d = dists[j]!;
+    if (d.type === "categorical") {
+      out[n] = p[n]!;
+      return;
+    }
+    const f = d.log ? Math.log : (x: number) => x;
+    const col = obsBelow[j]!.map(f);
+    const mean = col.reduce((a, b) => a + b, 0) / col.length;
+    const sd = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length);
+    const x = f(p[n] as number) + scale * sd * rng.normal();
+    out[n] = roundToDistribution(d, d.log ? Math.exp(x) : x);
+  });
+  return out;
 }
 
 function countFinished(study: StudyView): number {
