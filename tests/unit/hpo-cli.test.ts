@@ -1,8 +1,17 @@
 import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
+const BIN = resolve("bin/mlops.mjs");
+
 function mlops(...args: string[]) {
-  const r = spawnSync(process.execPath, ["bin/mlops.mjs", ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, LOG_LEVEL: "silent" } });
+  return mlopsIn(process.cwd(), ...args);
+}
+
+function mlopsIn(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 120_000, env: { ...process.env, LOG_LEVEL: "silent" } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -28,6 +37,19 @@ describe("mlops hpo run", () => {
     const out = JSON.parse(r.stdout) as { best_value: number; best_params: Record<string, unknown>; n_trials: number; sampler: string };
     expect(out).toMatchObject({ n_trials: 24, sampler: "grid", best_params: { x: -5, y: 3, kind: "a" } });
     expect(out.best_value).toBeCloseTo(6.5 ** 2 + 16 + 1, 12);
+  }, 120_000);
+
+  it("runs from the objective's own folder, outside the project", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hpo-objective-"));
+    try {
+      copyFileSync("tests/fixtures/hpo-objective.mjs", join(dir, "objective.mjs"));
+      const r = mlopsIn(dir, "hpo", "run", "--objective", "./objective.mjs", "--trials", "12", "--json");
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ n_trials: 12, sampler: "tpe" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("rejects bad flags and a missing module with a message and exit code 1", () => {
