@@ -5,6 +5,7 @@ export {
   AUTO_FAMILY,
   DEFAULT_SEED,
   familyChoices,
+  foldsWithSearchIssue,
   METRIC_NAMES,
   parseSpec,
   registerSchema,

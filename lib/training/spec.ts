@@ -88,8 +88,25 @@ const common = {
     .optional(),
 };
 
+/**
+ * A search's trials validate on one split and its best trial's epoch is the refit's budget, so folds
+ * would go unused: refused rather than ignored (`search` is the pipeline definition's name for `hpo`).
+ */
+export function foldsWithSearchIssue(search: unknown, folds: number | undefined): { message: string; path: string[] } | null {
+  if (!search || !folds) return null;
+  return {
+    message: "Cross-validation (split.folds) does not apply to a hyperparameter search: its trials validate on one split (the validation fraction). Set folds to 0 (or leave it out), or drop the search",
+    path: ["split", "folds"],
+  };
+}
+
+const checkFolds = (s: { hpo?: unknown; split: { folds?: number } }, ctx: z.RefinementCtx) => {
+  const issue = foldsWithSearchIssue(s.hpo, s.split.folds);
+  if (issue) ctx.addIssue({ code: "custom", ...issue });
+};
+
 /** What the queue accepts: datasets by name only (a job never reads an arbitrary file of the worker). */
-export const trainJobSpecSchema = z.object({ dataset: datasetRef, ...common }).strict();
+export const trainJobSpecSchema = z.object({ dataset: datasetRef, ...common }).strict().superRefine(checkFolds);
 
 /** The in-process form (the CLI): a CSV file is ingested as a dataset version first, and may have a test file. */
 export const trainingSpecSchema = z
@@ -99,7 +116,8 @@ export const trainingSpecSchema = z
     test: z.string().min(1).optional(),
     ...common,
   })
-  .strict();
+  .strict()
+  .superRefine(checkFolds);
 
 export type TrainingSpecInput = z.input<typeof trainingSpecSchema>;
 export type TrainingSpec = z.output<typeof trainingSpecSchema>;

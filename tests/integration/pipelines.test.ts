@@ -76,6 +76,7 @@ describe("pipelines REST API", () => {
       expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
     };
     await bad({ name, definition: { ...definition, target: "nope" } }, /Target column 'nope' does not exist/);
+    await bad({ name, definition: { ...definition, search: { trials: 4 }, split: { folds: 5 } } }, /split\.folds: Cross-validation .* does not apply to a hyperparameter search/);
     await bad({ name, definition, schedule: "*/5 * * *" }, /has 4 fields; use five/);
     await bad({ name, definition, schedule: "0 0 * * * *" }, /has 6 fields/);
     await bad({ name, definition, schedule: "61 * * * *" }, /not a valid cron expression/);

@@ -180,6 +180,13 @@ describe("mlops train", () => {
     expect(r.code).toBe(1);
     expect(r.output).toContain("expected 0 (one validation split) or a whole number of folds from 2 to 20");
   }, 60_000);
+
+  it("refuses folds with a search, whose trials validate on one split, before any run", async () => {
+    const r = await cli(["--data", csv("iris"), "--target", "target", "--model", "linear", "--hpo", "4", "--folds", "5", "--json"]);
+    expect(r.code).toBe(1);
+    expect(r.output).toContain("Cross-validation (split.folds) does not apply to a hyperparameter search");
+    expect(r.output).not.toContain("{");
+  }, 60_000);
 });
 
 describe("auto", () => {
