@@ -5,6 +5,7 @@ import { getDatasetVersion } from "../datasets";
 import { db, newId, parseJson, transaction, type Db } from "../db";
 import { AppError, conflict, invalid, notFound } from "../errors";
 import { parseWith } from "../http";
+import { dropFoldsUnderSearch } from "../training";
 import {
   createPipelineInput,
   nextRunAfter,
@@ -26,7 +27,7 @@ interface StoredDefinition {
 export function readStored(row: PipelineRow): StoredDefinition {
   const raw = parseJson<Partial<StoredDefinition>>(row.definition, {});
   return {
-    definition: pipelineDefinitionSchema.parse(raw.definition),
+    definition: pipelineDefinitionSchema.parse(dropFoldsUnderSearch(raw.definition, "search")),
     triggers: { onNewDatasetVersion: raw.triggers?.onNewDatasetVersion === true },
   };
 }

@@ -11,6 +11,7 @@ import { HIGHER_IS_BETTER, type MetricName } from "../ml";
 import { logger } from "../observability";
 import { getRun, readRunArtifact, setRunTags } from "../tracking";
 import {
+  dropFoldsUnderSearch,
   JOB_ID_TAG,
   MODEL_ARTIFACT_DIR,
   parseSpec,
@@ -157,7 +158,7 @@ export function pipelineSearchJobHandler(ctx: JobContext): Promise<PipelineJobRe
 
 async function runPipelineJob(ctx: JobContext, onWorkers: boolean): Promise<PipelineJobResult> {
   const p = (ctx.job.payload ?? {}) as Partial<PipelineJobPayload>;
-  const parsed = pipelineDefinitionSchema.safeParse(p.definition);
+  const parsed = pipelineDefinitionSchema.safeParse(dropFoldsUnderSearch(p.definition, "search"));
   if (!p.pipelineRunId || !p.pipelineName || !parsed.success) throw new PermanentJobError("The pipeline job's payload is not a pipeline run");
   const def = parsed.data;
   const runRowId = p.pipelineRunId;

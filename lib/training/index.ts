@@ -4,6 +4,7 @@ export { defaultMetric, registerVersion, testMetricKey, versionFromRun, type Reg
 export {
   AUTO_FAMILY,
   DEFAULT_SEED,
+  dropFoldsUnderSearch,
   familyChoices,
   foldsWithSearchIssue,
   METRIC_NAMES,

@@ -7,7 +7,7 @@ import type { Task } from "../ml";
 import { searchRuns, setRunTags, updateRun, type Run } from "../tracking";
 import { registerVersion, testMetricKey, versionOfRun } from "./register";
 import { runTraining, TAGS, TrainingFailedError, type TrainingOptions, type TrainingResult } from "./run";
-import { parseSpec, trainJobSpecSchema, type TrainJobSpec } from "./spec";
+import { dropFoldsUnderSearch, parseSpec, trainJobSpecSchema, type TrainJobSpec } from "./spec";
 
 export const TRAIN_JOB = "train";
 /** A training with a search (`hpo`): its trials are `hpo.trial` jobs, this job waits for them and refits. */
@@ -66,7 +66,7 @@ export async function trainJobHandler(ctx: JobContext): Promise<TrainJobResult> 
 export function jobSpec(ctx: JobContext): TrainJobSpec {
   const payload = (ctx.job.payload ?? {}) as { spec?: unknown };
   try {
-    return parseSpec(trainJobSpecSchema, payload.spec);
+    return parseSpec(trainJobSpecSchema, dropFoldsUnderSearch(payload.spec, "hpo"));
   } catch (err) {
     throw new PermanentJobError((err as Error).message);
   }

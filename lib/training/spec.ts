@@ -100,6 +100,19 @@ export function foldsWithSearchIssue(search: unknown, folds: number | undefined)
   };
 }
 
+/**
+ * Stored input from before folds and a search were refused together (a queued job's spec, a saved
+ * pipeline): the folds had no effect then, so they are dropped and the rest reads as before.
+ */
+export function dropFoldsUnderSearch(raw: unknown, searchKey: "hpo" | "search"): unknown {
+  if (!raw || typeof raw !== "object") return raw;
+  const o = raw as Record<string, unknown>;
+  const split = o.split as Record<string, unknown> | undefined;
+  if (!o[searchKey] || !split || typeof split !== "object" || !split.folds) return raw;
+  const { folds: _unused, ...rest } = split;
+  return { ...o, split: rest };
+}
+
 const checkFolds = (s: { hpo?: unknown; split: { folds?: number } }, ctx: z.RefinementCtx) => {
   const issue = foldsWithSearchIssue(s.hpo, s.split.folds);
   if (issue) ctx.addIssue({ code: "custom", ...issue });

@@ -111,6 +111,22 @@ describe("pipelines REST API", () => {
   });
 });
 
+describe("pipelines saved before folds and a search were refused together", () => {
+  it("still read, without the folds (they had no effect)", async () => {
+    const dataset = await irisDataset();
+    const { actor } = await makeUser("editor");
+    const p = await createPipeline(actor, { name: `pl-old-${uid()}`, definition: { dataset: { name: dataset }, target: "target", family: "linear", search: { trials: 4 } } });
+    const row = await db().pipeline.findUniqueOrThrow({ where: { id: p.id } });
+    const stored = JSON.parse(row.definition) as { definition: { split: Record<string, unknown> } };
+    stored.definition.split.folds = 5;
+    await db().pipeline.update({ where: { id: p.id }, data: { definition: JSON.stringify(stored) } });
+
+    const read = await getPipeline(p.id);
+    expect(read.definition.search).toEqual({ trials: 4 });
+    expect(read.definition.split).toEqual({ test: 0.2, validation: 0.2 });
+  });
+});
+
 describe("a manual pipeline run", () => {
   it("queues a job that trains, passes the gate, registers and promotes; a failing gate registers nothing", async () => {
     const dataset = await irisDataset();

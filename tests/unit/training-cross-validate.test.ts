@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRng, trainModel, type EpochReport } from "@/lib/ml";
+import { dropFoldsUnderSearch, parseSpec, trainJobSpecSchema } from "@/lib/training";
 import { crossValidate, meanCurves } from "@/lib/training/cross-validate";
 import { tableOf } from "@/tests/support/ml-table";
 
@@ -45,4 +46,20 @@ describe("crossValidate", () => {
     // Seeded: the same call gives the same curves.
     expect((await crossValidate(table, { ...opts, folds: 4 })).history).toEqual(cv.history);
   }, 60_000);
+});
+
+describe("folds and a search", () => {
+  const spec = { dataset: { name: "iris" }, target: "target", hpo: { trials: 4 } };
+  it("are refused together in a new spec, with what to change", () => {
+    expect(() => parseSpec(trainJobSpecSchema, { ...spec, split: { folds: 5 } })).toThrow(/split\.folds: Cross-validation .* does not apply to a hyperparameter search.*Set folds to 0/);
+    expect(parseSpec(trainJobSpecSchema, { ...spec, split: { folds: 0 } }).split.folds).toBe(0);
+    expect(parseSpec(trainJobSpecSchema, { ...spec, hpo: undefined, split: { folds: 5 } }).split.folds).toBe(5);
+  });
+
+  it("a stored spec from before keeps working without its folds, which had no effect", () => {
+    const stored = { ...spec, split: { test: 0.3, folds: 5 } };
+    expect(parseSpec(trainJobSpecSchema, dropFoldsUnderSearch(stored, "hpo")).split).toEqual({ test: 0.3, validation: 0.2 });
+    const noSearch = { ...stored, hpo: undefined };
+    expect(dropFoldsUnderSearch(noSearch, "hpo")).toBe(noSearch);
+  });
 });
