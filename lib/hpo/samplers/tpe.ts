@@ -82,9 +82,9 @@ export const OPTUNA_TPE_DEFAULTS: Readonly<Required<Omit<TPESamplerOptions, "see
  * local step around the best one. TPE finds the right basin as often as Optuna's but converges
  * slowly inside it; the steps finish the job. On fresh blocks of 300 seeds over 18 test functions,
  * steps on every third trial beat none on 14 functions and every second trial beat every third on 11
- * (Mann–Whitney p < 0.05), worse on none. More EI candidates, candidates around the best trial scored by l/g, fewer or
- * Latin-hypercube startup trials, a larger gamma, `group`, `clipByAllTrials`, startup trials or
- * candidates growing with the number of parameters were tried too; see docs/hpo.md.
+ * (Mann–Whitney p < 0.05), worse on none. More EI candidates, candidates around the best trial scored
+ * by l/g, fewer or Latin-hypercube startup trials, a larger gamma, `group`, `clipByAllTrials`, startup
+ * trials or candidates growing with the number of parameters were tried too; see docs/hpo.md.
  */
 export const TPE_DEFAULTS: Readonly<Required<Omit<TPESamplerOptions, "seed">>> = Object.freeze({
   ...OPTUNA_TPE_DEFAULTS,
