@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { OPTUNA_TPE_DEFAULTS, TPESampler, createStudy, type TPESamplerOptions } from "@/lib/hpo";
 import { BENCH_FUNCTIONS, TUNING_FUNCTIONS } from "./hpo-functions";
+import { mannWhitneyLess } from "./stats";
 
 const GAMMAS: Record<string, (n: number) => number> = {
   "0.05": (n) => Math.min(Math.ceil(0.05 * n), 25),
@@ -56,7 +57,11 @@ async function main() {
   const winsOverFirst = Object.fromEntries(
     Object.entries(medians).map(([n, m]) => [n, functions.filter((f) => m[f.name]! <= medians[base!]![f.name]!).length]),
   );
-  console.log(JSON.stringify({ seeds, seed0, trials, medians, wins_over_first: winsOverFirst, runs }));
+  // One-sided Mann–Whitney per function: p that the variant's best values are not below the first variant's.
+  const pBetterThanFirst = Object.fromEntries(
+    Object.keys(runs).map((n) => [n, Object.fromEntries(functions.map((f) => [f.name, Number(mannWhitneyLess(runs[n]![f.name]!, runs[base!]![f.name]!).toPrecision(3))]))]),
+  );
+  console.log(JSON.stringify({ seeds, seed0, trials, medians, wins_over_first: winsOverFirst, p_better_than_first: pBetterThanFirst, runs }));
 }
 
 await main();
