@@ -5,7 +5,7 @@ import { z } from "zod";
 import { datasetNameSchema } from "../datasets";
 import { invalid } from "../errors";
 import { modelNameSchema } from "../registry";
-import { DEFAULT_SEED, familyChoices, foldsWithSearchIssue, METRIC_NAMES, splitSchema, trainingSpecSchema } from "../training";
+import { DEFAULT_SEED, familyChoices, METRIC_NAMES, refuseFoldsWithSearch, splitSchema, trainingSpecSchema } from "../training";
 
 export const PROMOTE_POLICIES = ["none", "challenger", "champion-if-better"] as const;
 export type PromotePolicy = (typeof PROMOTE_POLICIES)[number];
@@ -79,10 +79,7 @@ export const pipelineDefinitionSchema = z
     promote: z.enum(PROMOTE_POLICIES, { error: `The promotion policy is one of ${PROMOTE_POLICIES.join(", ")}` }).default("challenger"),
   })
   .strict()
-  .superRefine((d, ctx) => {
-    const issue = foldsWithSearchIssue(d.search, d.split.folds);
-    if (issue) ctx.addIssue({ code: "custom", ...issue });
-  });
+  .superRefine(refuseFoldsWithSearch("search"));
 
 export type PipelineDefinition = z.output<typeof pipelineDefinitionSchema>;
 export type PipelineDefinitionInput = z.input<typeof pipelineDefinitionSchema>;

@@ -1,7 +1,7 @@
 // A retried pipeline job (its worker died or shut down) first looks at what earlier attempts left, as
 // `train` jobs do: a training that finished is gated and registered instead of trained again, so one
 // pipeline run never registers two versions; runs a dead worker left RUNNING end KILLED.
-import { db } from "../db";
+import { db, parseJson } from "../db";
 import type { Task } from "../ml";
 import { getRun, updateRun, type Run } from "../tracking";
 import { earlierSearchRuns, killLeftRunning, REFIT_OF_TRIAL_TAG, testMetricsOfRun, TRAINING_TAGS, type SearchResult, type TrainingResult } from "../training";
@@ -59,7 +59,7 @@ async function closeSearchOf(refit: Run): Promise<PipelineSearchSummary | null> 
     .map(([, v]) => v);
   const trials = await db().trial.findMany({ where: { studyId: { in: studyIds } }, select: { studyId: true, number: true, value: true, systemAttrs: true } });
   // A trial whose worker was lost was repeated under another number: the repeat is the one counted.
-  const counted = trials.filter((t) => !(JSON.parse(t.systemAttrs) as Record<string, unknown>).worker_lost);
+  const counted = trials.filter((t) => !parseJson<Record<string, unknown>>(t.systemAttrs, {}).worker_lost);
   const best = trials.find((t) => t.studyId === studyId && t.number === Number(number));
   if (!best || best.value === null) return null;
   return {

@@ -90,13 +90,17 @@ const common = {
 
 /**
  * A search's trials validate on one split and its best trial's epoch is the refit's budget, so folds
- * would go unused: refused rather than ignored (`search` is the pipeline definition's name for `hpo`).
+ * would go unused: refused rather than ignored. `searchKey`: `hpo` in a training spec, `search` in a
+ * pipeline definition.
  */
-export function foldsWithSearchIssue(search: unknown, folds: number | undefined): { message: string; path: string[] } | null {
-  if (!search || !folds) return null;
-  return {
-    message: "Cross-validation (split.folds) does not apply to a hyperparameter search: its trials validate on one split (the validation fraction). Set folds to 0 (or leave it out), or drop the search",
-    path: ["split", "folds"],
+export function refuseFoldsWithSearch(searchKey: "hpo" | "search") {
+  return (s: { [k: string]: unknown; split: { folds?: number } }, ctx: z.RefinementCtx): void => {
+    if (!s[searchKey] || !s.split.folds) return;
+    ctx.addIssue({
+      code: "custom",
+      message: "Cross-validation (split.folds) does not apply to a hyperparameter search: its trials validate on one split (the validation fraction). Set folds to 0 (or leave it out), or drop the search",
+      path: ["split", "folds"],
+    });
   };
 }
 
@@ -113,13 +117,8 @@ export function dropFoldsUnderSearch(raw: unknown, searchKey: "hpo" | "search"):
   return { ...o, split: rest };
 }
 
-const checkFolds = (s: { hpo?: unknown; split: { folds?: number } }, ctx: z.RefinementCtx) => {
-  const issue = foldsWithSearchIssue(s.hpo, s.split.folds);
-  if (issue) ctx.addIssue({ code: "custom", ...issue });
-};
-
 /** What the queue accepts: datasets by name only (a job never reads an arbitrary file of the worker). */
-export const trainJobSpecSchema = z.object({ dataset: datasetRef, ...common }).strict().superRefine(checkFolds);
+export const trainJobSpecSchema = z.object({ dataset: datasetRef, ...common }).strict().superRefine(refuseFoldsWithSearch("hpo"));
 
 /** The in-process form (the CLI): a CSV file is ingested as a dataset version first, and may have a test file. */
 export const trainingSpecSchema = z
@@ -130,7 +129,7 @@ export const trainingSpecSchema = z
     ...common,
   })
   .strict()
-  .superRefine(checkFolds);
+  .superRefine(refuseFoldsWithSearch("hpo"));
 
 export type TrainingSpecInput = z.input<typeof trainingSpecSchema>;
 export type TrainingSpec = z.output<typeof trainingSpecSchema>;
