@@ -8,8 +8,8 @@ gives its own split; seed 42 is the split of issue 4's bar, the others show how 
 For every dataset: the rows of the train/test split (stratified 80/20 with seed 42 for classification,
 random 80/20 with seed 42 for regression) and the test score (accuracy, or R^2) of scikit-learn's default
 models fitted on the train rows, raw and, for the scale-sensitive ones, behind a StandardScaler.
-The shared datasets are read from ../shared/datasets; the others ship with scikit-learn (no network) and
-are written to OUT_DIR as CSV so that both sides read the same bytes. Prints one JSON object.
+The shared datasets are read from ../shared/datasets; the others ship with scikit-learn or statsmodels (no
+network) and are written to OUT_DIR as CSV so that both sides read the same bytes. Prints one JSON object.
 """
 
 import json
@@ -74,7 +74,7 @@ def write_csv(path, X, y, names):
 
 
 def bundled(out_dir):
-    """Public tabular sets that ship inside scikit-learn, plus one classic synthetic regression."""
+    """Public tabular sets that ship inside scikit-learn and statsmodels, plus one classic synthetic regression."""
     out = []
     bc = load_breast_cancer()
     names = [n.replace(" ", "_") for n in bc.feature_names]
@@ -86,6 +86,18 @@ def bundled(out_dir):
     X, y = make_friedman1(n_samples=1000, n_features=10, noise=1.0, random_state=SEED)
     write_csv(os.path.join(out_dir, "friedman1.csv"), X, y, [f"x{i}" for i in range(X.shape[1])])
     out.append(("friedman1", os.path.join(out_dir, "friedman1.csv"), "regression", "Friedman #1 (1991), synthetic: 1000 rows, 10 features, noise 1"))
+    # Two survey sets that ship with statsmodels (no network): features on mixed scales (years, 1-5 ratings,
+    # codes), the kind of data a threshold on the features' spread must not mistake for one unit.
+    import statsmodels.api as sm
+
+    fair = sm.datasets.fair.load_pandas().data
+    cols = [c for c in fair.columns if c != "affairs"]
+    write_csv(os.path.join(out_dir, "fair.csv"), fair[cols].values, ["yes" if a > 0 else "no" for a in fair["affairs"]], cols)
+    out.append(("fair", os.path.join(out_dir, "fair.csv"), "classification", "Fair (1978) extramarital affairs survey: any affair (statsmodels copy)"))
+    anes = sm.datasets.anes96.load_pandas().data
+    cols = [c for c in anes.columns if c not in ("vote", "popul")]
+    write_csv(os.path.join(out_dir, "anes96.csv"), anes[cols].values, ["dole" if v > 0 else "clinton" for v in anes["vote"]], cols)
+    out.append(("anes96", os.path.join(out_dir, "anes96.csv"), "classification", "American National Election Studies 1996: vote (statsmodels copy)"))
     return out
 
 

@@ -5,11 +5,11 @@
 import { createReadStream } from "node:fs";
 import { z } from "zod";
 import { stat } from "node:fs/promises";
-import { createDatasetVersion, getDatasetVersion, readTable } from "../datasets";
+import { createDatasetVersion, getDatasetVersion } from "../datasets";
 import { AppError, invalid } from "../errors";
 import { TrialPruned, closeStudy, createInProcessStudy, type FrozenTrial, type Objective, type ObjectiveFactory, type ObjectiveSpec, type Trial } from "../hpo";
 import { PermanentJobError } from "../jobs";
-import { FAMILIES, inferTask, type Task } from "../ml";
+import { FAMILIES } from "../ml";
 import { PARENT_RUN_TAG, createExperiment, createRun, getExperimentByName, logBatch, setRunTags, updateRun } from "../tracking";
 import { SEARCH_TAG, awaitStudyOnWorkers, wasCancelled, type SearchOnWorkers } from "./search-workers";
 import { TrainingFailedError, datasetNameFromPath, fixedBudget, runTraining, type TrainingOptions, type TrainingResult } from "./run";
@@ -29,7 +29,7 @@ export type SearchResult = TrainingResult & { search: SearchSummary };
 /** Checks the pruner every this many epochs (each check reads the study's other trials). */
 const PRUNE_EVERY = 5;
 
-type Suggest = (trial: Trial, fixed: Record<string, unknown>, task: Task | undefined) => Record<string, unknown>;
+type Suggest = (trial: Trial, fixed: Record<string, unknown>) => Record<string, unknown>;
 
 function pick<T>(fixed: Record<string, unknown>, name: string, draw: () => T): T | unknown {
   return name in fixed ? fixed[name] : draw();
@@ -37,9 +37,9 @@ function pick<T>(fixed: Record<string, unknown>, name: string, draw: () => T): T
 
 /** Search spaces per family; parameters the user fixed in `params` are not searched. */
 const SPACES: Record<string, Suggest> = {
-  // Regression is solved in closed form unless the user asks for Adam: only the penalty matters then.
-  linear: (t, f, task) =>
-    task === "regression" && f.solver !== "adam"
+  // Solved to the optimum unless the user asks for Adam: only the penalty matters then.
+  linear: (t, f) =>
+    f.solver !== "adam"
       ? { l2: pick(f, "l2", () => t.suggestFloat("l2", 1e-6, 1, { log: true })) }
       : {
           learning_rate: pick(f, "learning_rate", () => t.suggestFloat("learning_rate", 1e-3, 0.5, { log: true })),
@@ -98,8 +98,6 @@ interface TrialSetup {
   userParams: Record<string, unknown>;
   /** Run name prefix. */
   label: string;
-  /** The target's task, when known: some spaces differ by it. */
-  task?: Task;
 }
 
 export const TRAINING_OBJECTIVE = "training";
@@ -113,7 +111,6 @@ function trainingObjectiveSpec(s: TrialSetup): ObjectiveSpec {
     spec: { ...s.spec, family: s.family, params: s.userParams },
     params: s.userParams,
     label: s.label,
-    ...(s.task ? { task: s.task } : {}),
   };
 }
 
@@ -122,9 +119,9 @@ function trainingObjectiveSpec(s: TrialSetup): ObjectiveSpec {
  * epoch's validation loss and asking the pruner every PRUNE_EVERY epochs.
  */
 function trainingTrialObjective(s: TrialSetup & { studyId: string; parentRunId: string; opts: TrainingOptions }): Objective {
-  const { family, userParams, label, studyId, parentRunId, opts, task } = s;
+  const { family, userParams, label, studyId, parentRunId, opts } = s;
   return async (trial) => {
-    const params = { ...userParams, ...SPACES[family]!(trial, userParams, task) };
+    const params = { ...userParams, ...SPACES[family]!(trial, userParams) };
     const prune = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, prune.signal]) : prune.signal;
     let pruned = false;
@@ -166,7 +163,6 @@ const objectiveSpecSchema = z.object({
   spec: trainJobSpecSchema,
   params: z.record(z.string(), z.unknown()).default({}),
   label: z.string().min(1),
-  task: z.enum(["classification", "regression"]).optional(),
 });
 
 /**
@@ -185,7 +181,6 @@ export const trainingObjectiveFactory: ObjectiveFactory = (raw, ctx) => {
     spec,
     userParams: o.params,
     label: o.label,
-    task: o.task,
     studyId: ctx.study.id,
     parentRunId: ctx.parentRunId,
     opts: { actor: null, signal: ctx.signal },
@@ -216,8 +211,6 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
     throw invalid(`Target column '${spec.target}' does not exist in dataset '${version.datasetName}'; columns are: ${columns.join(", ")}`);
   }
   dataset = { name: version.datasetName, version: version.version };
-  // The task, as every trial's training will infer it from the target column.
-  const task = inferTask((await readTable({ id: version.id }, { columns: [spec.target] })).columns[0]!);
   const base: TrainingSpec = { ...spec, dataset, hpo: undefined, register: undefined, test: undefined };
   const experiment = spec.experiment ?? dataset.name;
   const searched = families.filter((f) => SPACES[f]);
@@ -260,7 +253,7 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
         sampler: { name: "tpe" as const, seed: hpo.seed ?? spec.seed },
         pruner: { name: "median" as const, nStartupTrials: 3, nWarmupSteps: 5 },
         nTrials: perFamily,
-        objective: trainingObjectiveSpec({ family, spec: base, userParams, label, task }),
+        objective: trainingObjectiveSpec({ family, spec: base, userParams, label }),
         parentRunId,
       };
       const report = (n: number, bestValue: number | null) => {
@@ -280,7 +273,7 @@ export async function runTrainingSearch(spec: TrainingSpec, opts: TrainingOption
       // A separate test file (the CLI's --test) goes to the trials too: without it each trial would split
       // test rows off the training data and train and validate on fewer rows than the refit learns from.
       const trialSpec = spec.test ? { ...base, test: spec.test } : base;
-      const objective = trainingTrialObjective({ family, spec: trialSpec, userParams, label, task, studyId: study.id, parentRunId, opts });
+      const objective = trainingTrialObjective({ family, spec: trialSpec, userParams, label, studyId: study.id, parentRunId, opts });
       await study.optimize(
         async (trial) => {
           try {

@@ -20,7 +20,8 @@ import { withTempArtifactStore } from "../support/artifact-store";
 const SHARED = join(import.meta.dirname, "..", "..", "..", "shared", "datasets");
 const csv = (name: string) => join(SHARED, `${name}.csv`);
 // Few epochs: these tests check the plumbing; the quality bar lives in bench/ and tests/unit.
-const FAST = JSON.stringify({ epochs: 60, patience: 10, learning_rate: 0.1 });
+// Adam, so that they see epoch curves, early stopping and the refit budget (linear's default solve has one epoch).
+const FAST = JSON.stringify({ epochs: 60, patience: 10, learning_rate: 0.1, solver: "adam" });
 
 withTempArtifactStore("training-store");
 
@@ -126,6 +127,17 @@ describe("mlops train", () => {
     expect(await weights(again.runId)).toEqual(await weights(run.id));
   }, 120_000);
 
+  it("solves linear classification to the optimum by default: one epoch, and the refit is the same solve on all rows", async () => {
+    const r = await cli(["--data", csv("wine"), "--target", "target", "--model", "linear", "--json"]);
+    expect(r.code, r.output).toBe(0);
+    const out = parseJsonLine(r.output);
+    expect(out.test_metrics.accuracy).toBeGreaterThanOrEqual(0.95);
+    const run = await getRun(out.run_id);
+    expect(run.params).toMatchObject({ solver: "auto", trained_on: "train+validation", refit_epochs: "1" });
+    expect((await getMetricHistory(run.id, "train_loss")).map((p) => p.step)).toEqual([1]);
+    expect((await getMetricHistory(run.id, "refit/train_loss")).map((p) => p.step)).toEqual([1]);
+  }, 120_000);
+
   it("keeps the early-stopped model with --no-refit", async () => {
     const r = await cli(["--data", csv("iris"), "--target", "target", "--model", "linear", "--params", FAST, "--no-refit", "--json"]);
     expect(r.code, r.output).toBe(0);
@@ -157,7 +169,7 @@ describe("mlops train", () => {
     // Judged on log loss with a champion that is worse by construction (1 epoch) → the new one is challenger.
     const weak = `iris-weak-${uid()}`;
     await runTraining(
-      { dataset: { csvPath: csv("iris") }, target: "target", family: "linear", params: { epochs: 1, learning_rate: 0.001 }, register: { name: weak } },
+      { dataset: { csvPath: csv("iris") }, target: "target", family: "linear", params: { epochs: 1, learning_rate: 0.001, solver: "adam" }, register: { name: weak } },
       { actor: null },
     );
     const better = await runTraining(

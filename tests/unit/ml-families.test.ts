@@ -101,7 +101,8 @@ describe("training", () => {
     const train = synthetic("classification", 3, 200, 5, 3);
     const val = synthetic("classification", 3, 60, 5, 4);
     for (const family of [linearFamily, mlpFamily] as ModelFamily<unknown>[]) {
-      const params = family.name === "mlp" ? { epochs: 6, dropout: 0.3, hidden_layers: [12] } : { epochs: 6 };
+      // linear by Adam: its default solve has one optimum whatever the seed (below).
+      const params = family.name === "mlp" ? { epochs: 6, dropout: 0.3, hidden_layers: [12] } : { epochs: 6, solver: "adam" };
       const run = (seed: number) => family.fit(train, options(family, "classification", 3, params, { seed, validation: val }));
       const [a, b, c] = [await run(5), await run(5), await run(6)];
       const flat = (m: typeof a) => Object.values(m.state.tensors).flatMap((t) => Array.from(t.data));
@@ -109,6 +110,9 @@ describe("training", () => {
       expect(a.history).toEqual(b.history);
       expect(flat(a)).not.toEqual(flat(c));
     }
+    const solve = (seed: number) => linearFamily.fit(train, options(linearFamily, "classification", 3, {}, { seed, validation: val }));
+    const [x, y] = [await solve(5), await solve(6)];
+    expect(Object.values(x.state.tensors).flatMap((t) => Array.from(t.data))).toEqual(Object.values(y.state.tensors).flatMap((t) => Array.from(t.data)));
   });
 
   it("stops early when the validation loss stops improving, and keeps the best epoch's weights", { timeout: SLOW }, async () => {
@@ -182,6 +186,44 @@ describe("training", () => {
     const adam = await linearFamily.fit(train, options(linearFamily, "regression", 1, { l2, epochs: 3, patience: 0, solver: "adam" }));
     expect(adam.history).toHaveLength(3);
     await expect(linearFamily.fit(train, options(linearFamily, "classification", 2, { solver: "lstsq" }))).rejects.toThrow(/solver 'lstsq' is for regression/);
+  });
+
+  it("solves logistic and softmax regression to the optimum by default (L-BFGS), reported as one epoch", { timeout: SLOW }, async () => {
+    for (const k of [2, 3]) {
+      const train = synthetic("classification", k, 150, 6, 20 + k, 1);
+      const val = synthetic("classification", k, 40, 6, 30 + k, 1);
+      const l2 = 0.01;
+      const seen: number[] = [];
+      const fitted = await linearFamily.fit(train, options(linearFamily, "classification", k, { l2 }, { validation: val, onEpoch: (r) => void seen.push(r.epoch) }));
+      expect(seen).toEqual([1]);
+      expect(fitted.history[0]!.valLoss).toBeGreaterThan(0);
+      // The gradient of mean cross-entropy + l2·½‖W‖² vanishes at the returned weights (float64 here).
+      const { rows, cols, data } = train.X;
+      const outputs = k === 2 ? 1 : k;
+      const W = fitted.state.tensors["dense_0.kernel"]!.data;
+      const b = fitted.state.tensors["dense_0.bias"]!.data;
+      expect(W).toHaveLength(cols * outputs);
+      const grad = new Float64Array((cols + 1) * outputs);
+      for (let r = 0; r < rows; r++) {
+        const z = Array.from({ length: outputs }, (_, c) => b[c]! + Array.from({ length: cols }, (_, j) => data[r * cols + j]! * W[j * outputs + c]!).reduce((s, v) => s + v, 0));
+        const max = Math.max(...z);
+        const e = z.map((v) => Math.exp(v - max));
+        const sum = e.reduce((s, v) => s + v, 0);
+        const prob = outputs === 1 ? [1 / (1 + Math.exp(-z[0]!))] : e.map((v) => v / sum);
+        for (let c = 0; c < outputs; c++) {
+          const residual = (prob[c]! - (outputs === 1 ? train.y[r]! : train.y[r] === c ? 1 : 0)) / rows;
+          for (let j = 0; j < cols; j++) grad[j * outputs + c] = grad[j * outputs + c]! + residual * data[r * cols + j]!;
+          grad[cols * outputs + c] = grad[cols * outputs + c]! + residual;
+        }
+      }
+      for (let i = 0; i < cols * outputs; i++) grad[i] = grad[i]! + l2 * W[i]!;
+      expect(Math.max(...Array.from(grad, Math.abs))).toBeLessThan(1e-4);
+    }
+    // Adam stays available (with early stopping), and regression never takes L-BFGS.
+    const train = synthetic("classification", 2, 80, 4, 9);
+    const adam = await linearFamily.fit(train, options(linearFamily, "classification", 2, { epochs: 3, patience: 0, solver: "adam" }));
+    expect(adam.history).toHaveLength(3);
+    await expect(linearFamily.fit(synthetic("regression", 1, 40, 3, 9), options(linearFamily, "regression", 1, { solver: "lbfgs" }))).rejects.toThrow(/solver 'lbfgs' is for classification/);
   });
 
   it("fails with a clear error when the loss becomes NaN or infinite", { timeout: SLOW }, async () => {

@@ -9,7 +9,15 @@ interface Reference {
   sklearn_version: string;
   datasets: Record<
     "iris" | "wine" | "diabetes",
-    { task: "classification" | "regression"; metric: "accuracy" | "r2"; train_rows: number[]; test_rows: number[]; sklearn: Record<string, number> }
+    {
+      task: "classification" | "regression";
+      metric: "accuracy" | "r2";
+      train_rows: number[];
+      test_rows: number[];
+      sklearn: Record<string, number>;
+      /** LogisticRegression at the optimum of `linear`'s default objective (classification only). */
+      penalised_logistic?: { l2: number; train_objective: number; test_log_loss: number; test_accuracy: number };
+    }
   >;
 }
 const ref = JSON.parse(readFileSync(new URL("../fixtures/ml-reference.json", import.meta.url), "utf8")) as Reference;
@@ -58,5 +66,28 @@ describe.each(Object.keys(ref.datasets) as (keyof Reference["datasets"])[])("%s"
     }
     const counterparts = new RegExp(`${COUNTERPARTS.linear!.source}|${COUNTERPARTS.mlp!.source}`);
     expect(Math.max(ours.linear!, ours.mlp!)).toBeGreaterThanOrEqual(best(counterparts) - BAR_SLACK);
+  });
+
+  it.runIf(r.penalised_logistic)("linear's default solve is scikit-learn's LogisticRegression at the same penalty", { timeout: SLOW }, async () => {
+    const p = r.penalised_logistic!;
+    const table = loadSharedDataset(name);
+    // No validation split: the solve needs none, and LogisticRegression sees every training row.
+    const res = await trainModel(takeRows(table, r.train_rows), {
+      target: "target",
+      family: "linear",
+      params: { l2: p.l2 },
+      split: { validation: 0 },
+      seed: 42,
+      testTable: takeRows(table, r.test_rows),
+      task: "classification",
+      importance: false,
+    });
+    // The same optimum: training loss (penalty included, from float32 weights) and test log loss agree to 1e-5.
+    const w = res.model.state.tensors["dense_0.kernel"]!.data;
+    const penalty = (p.l2 / 2) * w.reduce((s, v) => s + v * v, 0);
+    expect(res.history[0]!.loss + penalty).toBeCloseTo(p.train_objective, 5);
+    const m = res.testMetrics as ClassificationMetrics;
+    expect(m.log_loss).toBeCloseTo(p.test_log_loss, 5);
+    expect(m.accuracy).toBe(p.test_accuracy);
   });
 });
