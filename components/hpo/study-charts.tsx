@@ -97,6 +97,10 @@ export function SlicePlots({ trials, params }: { trials: TrialJson[]; params: st
         const numeric = points.every((pt) => typeof pt.x === "number");
         const categories = numeric ? [] : [...new Set(points.map((pt) => String(pt.x)))].sort();
         const data = points.map((pt) => ({ ...pt, x: numeric ? (pt.x as number) : categories.indexOf(String(pt.x)) }));
+        // Penalties and learning rates span decades: a log axis, as the parallel coordinates use.
+        const xs = data.map((d) => d.x);
+        const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+        const log = numeric && lo > 0 && hi / lo >= 100;
         return (
           <figure key={p} className="rounded-md border border-zinc-200 p-2 dark:border-zinc-800">
             <figcaption className="mb-1 text-xs font-medium text-zinc-600 dark:text-zinc-300">{p}</figcaption>
@@ -107,9 +111,10 @@ export function SlicePlots({ trials, params }: { trials: TrialJson[]; params: st
                   <XAxis
                     dataKey="x"
                     type="number"
+                    scale={log ? "log" : "auto"}
                     tick={{ fontSize: 10 }}
-                    domain={numeric ? ["auto", "auto"] : [-0.5, categories.length - 0.5]}
-                    ticks={numeric ? undefined : categories.map((_, k) => k)}
+                    domain={log ? [lo / 1.5, hi * 1.5] : numeric ? ["auto", "auto"] : [-0.5, categories.length - 0.5]}
+                    ticks={log ? decades(lo, hi) : numeric ? undefined : categories.map((_, k) => k)}
                     tickFormatter={(v: number) => (numeric ? fmt(v) : (categories[v] ?? ""))}
                   />
                   <YAxis dataKey="value" type="number" tick={{ fontSize: 10 }} tickFormatter={fmt} width={60} domain={["auto", "auto"]} />
@@ -123,6 +128,13 @@ export function SlicePlots({ trials, params }: { trials: TrialJson[]; params: st
       })}
     </div>
   );
+}
+
+/** The powers of ten from lo to hi. */
+function decades(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let e = Math.ceil(Math.log10(lo) - 1e-9); e <= Math.floor(Math.log10(hi) + 1e-9); e++) out.push(10 ** e);
+  return out;
 }
 
 /** fANOVA importance of each parameter (sums to 1). */

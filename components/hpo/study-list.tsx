@@ -46,15 +46,13 @@ export function StudyList({ initial }: { initial: StudyPage }) {
       {q.error ? <Alert tone="error">{(q.error as Error).message}</Alert> : null}
       <Table caption="Studies">
         <THead>
-          <Tr>
-            <Th>Name</Th>
-            <Th>State</Th>
-            <Th>Direction</Th>
-            <Th align="right">Best value</Th>
-            <Th align="right">Trials</Th>
-            <Th>Objective</Th>
-            <Th>Created</Th>
-          </Tr>
+          <Th>Name</Th>
+          <Th>State</Th>
+          <Th>Direction</Th>
+          <Th align="right">Best value</Th>
+          <Th align="right">Trials</Th>
+          <Th>Objective</Th>
+          <Th>Created</Th>
         </THead>
         <TBody>
           {studies.map((s) => {

@@ -81,18 +81,16 @@ function TrialTable({ trials, params, bestTrial }: { trials: TrialJson[]; params
   return (
     <Table caption="Trials">
       <THead>
-        <Tr>
-          <Th>#</Th>
-          <Th>State</Th>
-          <Th align="right">Value</Th>
-          {params.map((p) => (
-            <Th key={p}>{p}</Th>
-          ))}
-          <Th align="right">Steps</Th>
-          <Th align="right">Duration</Th>
-          <Th>Run</Th>
-          <Th>Note</Th>
-        </Tr>
+        <Th>#</Th>
+        <Th>State</Th>
+        <Th align="right">Value</Th>
+        {params.map((p) => (
+          <Th key={p}>{p}</Th>
+        ))}
+        <Th align="right">Steps</Th>
+        <Th align="right">Duration</Th>
+        <Th>Run</Th>
+        <Th>Note</Th>
       </THead>
       <TBody>
         {rows.map((t) => (

@@ -31,8 +31,9 @@ test("a training search runs its trials as child runs and its study page shows t
   });
   expect(bad.status()).toBe(400);
 
+  // linear by Adam: three searched parameters and epoch curves for the study page's charts (its default solve searches l2 alone).
   const res = await page.request.post("/api/v1/training-runs", {
-    data: { dataset: { name: dataset }, target: "label", family: "linear", params: { epochs: 40, patience: 5 }, runName, hpo: { trials: 3, seed: 1 } },
+    data: { dataset: { name: dataset }, target: "label", family: "linear", params: { epochs: 40, patience: 5, solver: "adam" }, runName, hpo: { trials: 3, seed: 1 } },
   });
   expect(res.status(), await res.text()).toBe(202);
   const { job_id: jobId } = (await res.json()) as { job_id: string };
@@ -57,6 +58,9 @@ test("a training search runs its trials as child runs and its study page shows t
   await expect(page).toHaveURL(new RegExp(`/studies/${study!.id}$`));
   await expect(page.getByRole("heading", { name: study!.name })).toBeVisible();
   await expect(page.getByTestId("trial-row")).toHaveCount(3);
+  // One header row, its cells over the trial columns.
+  const columns = await page.getByTestId("trial-row").first().locator("> td").count();
+  await expect(page.locator("table:has([data-testid=trial-row]) > thead > tr > th")).toHaveCount(columns);
   await expect(page.getByTestId("intermediate-values")).toBeVisible();
   await expect(page.getByTestId("slice-plots")).toBeVisible();
   await expect(page.getByText("Parameter importance (fANOVA)")).toBeVisible();

@@ -46,7 +46,7 @@ test("upload a CSV, start a training run from the form, watch it finish, and fin
   await expect(page.getByLabel("Target column")).toHaveValue("label");
   await page.getByLabel("Model family").selectOption("linear");
   await page.getByLabel(/^Hyperparameters/).fill(JSON.stringify({ epochs: 80, patience: 10, learning_rate: 0.1 }));
-  // The folds choose the epochs the stored model is refit for.
+  // Validation by 5 folds instead of one split (the run says so below).
   await page.getByLabel("Validation", { exact: true }).selectOption("5");
   await page.getByLabel("Register as model (optional)").fill(model);
   await page.getByRole("button", { name: "Start training" }).click();
