@@ -235,6 +235,13 @@ describe("training", () => {
     await expect(run).rejects.toBeInstanceOf(TrainingDivergedError);
     await expect(run).rejects.toThrow(/^training diverged \(loss became (NaN|Infinity) at epoch 1\); lower the learning rate$/);
     expect(tf.memory().numTensors).toBe(before);
+    // The logistic solve never steps onto a non-finite loss; stuck at its start, it says what to change
+    // instead of storing the uniform model it started from.
+    const cls = synthetic("classification", 3, 64, 4, 7);
+    cls.X.data.forEach((v, i) => (cls.X.data[i] = v * 1e38));
+    const solve = linearFamily.fit(cls, options(linearFamily, "classification", 3, {}));
+    await expect(solve).rejects.toThrow(/^linear's logistic solve could not take a first step: the inputs overflow float32; standardise them$/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it("stops when its AbortSignal fires and frees its tensors", { timeout: SLOW }, async () => {

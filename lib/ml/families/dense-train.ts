@@ -247,7 +247,10 @@ export async function solveLogistic(data: TrainingSet, opts: FitOptions<{ readon
       relativeTolerance: 1e-12,
       signal: opts.signal,
     });
-    return solvedModel(config, solved.x.subarray(0, p * k), solved.x.subarray(p * k), data, opts, backend, "the inputs overflow float32 in the logistic solve: standardise them");
+    const overflow = "the inputs overflow float32 in the logistic solve: standardise them";
+    // From zero weights a standardised problem always has a first step; none means the loss is not finite near the start.
+    if (solved.stop === "line-search" && solved.iterations === 1) throw invalid("linear's logistic solve could not take a first step: the inputs overflow float32; standardise them");
+    return solvedModel(config, solved.x.subarray(0, p * k), solved.x.subarray(p * k), data, opts, backend, overflow);
   } finally {
     tf.dispose([X, Y]);
   }
