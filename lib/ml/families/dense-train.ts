@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { invalid } from "../../errors";
 import { ensureBackend } from "../backend";
 import { createRng, deriveSeed, permutation, type Rng } from "../random";
-import { biasName, denseConfigSchema, kernelName, type DenseConfig } from "./dense-scorer";
+import { biasName, denseConfigSchema, denseScorer, kernelName, type DenseConfig } from "./dense-scorer";
 import { TrainingDivergedError } from "./errors";
 import { minimizeLbfgs } from "./lbfgs";
 import type { EpochReport, FitOptions, FittedModel, ModelState, TrainingSet } from "./types";
@@ -279,20 +279,9 @@ async function solvedModel(
       [biasName(0)]: { shape: [k], data: Float32Array.from(bias) },
     },
   };
-  // Losses from the stored float32 weights, as the scorer will compute them (before its head).
-  const w = state.tensors[kernelName(0)]!.data;
-  const b = state.tensors[biasName(0)]!.data;
-  const logits = (X: TrainingSet["X"]): Float64Array => {
-    const z = new Float64Array(X.rows * k);
-    for (let r = 0; r < X.rows; r++) {
-      for (let c = 0; c < k; c++) {
-        let sum = b[c]!;
-        for (let j = 0; j < p; j++) sum += X.data[r * p + j]! * w[j * k + c]!;
-        z[r * k + c] = sum;
-      }
-    }
-    return z;
-  };
+  // Losses from the stored float32 weights, through the serving scorer's forward pass (its head left out).
+  const forward = denseScorer({ config: { ...config, head: "identity" }, tensors: state.tensors });
+  const logits = (X: TrainingSet["X"]): Float64Array => forward.scoreBatch(X.data, X.rows);
   const nClasses = config.head === "softmax" ? k : 1;
   const loss = evaluateLogits(config, logits(data.X), data.y, nClasses).loss;
   if (!Number.isFinite(loss)) throw new TrainingDivergedError(1, loss, divergedHint);

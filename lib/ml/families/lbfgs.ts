@@ -69,7 +69,7 @@ export async function minimizeLbfgs(f: ValueAndGradient, start: Float64Array, op
     let step = 1;
     let next: { value: number; gradient: Float64Array } | null = null;
     let decreased = false;
-    let candidate = new Float64Array(n);
+    let candidate = x;
     for (let tries = 0; tries < MAX_HALVINGS; tries++, step /= 2) {
       candidate = Float64Array.from(x);
       axpy(step, d, candidate);
