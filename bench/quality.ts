@@ -79,7 +79,7 @@ type Ours = { score: number; fit_s: number; fit_cpu_s: number; backend: string; 
 
 /** Our families on one split (trained through runTraining), scikit-learn's scores beside them, and the bar. */
 async function compareOnSplit(dir: string, name: string, set: ReferenceSet, split: ReferenceSplit) {
-  const { runTraining } = await import("../lib/training");
+  const { candidateLabel, runTraining } = await import("../lib/training");
   const files = writeSplit(dir, name, set, split);
   const ours: Record<string, Ours> = {};
   for (const family of FAMILIES) {
@@ -96,7 +96,7 @@ async function compareOnSplit(dir: string, name: string, set: ReferenceSet, spli
         fit_s: round((performance.now() - w0) / 1000, 2),
         fit_cpu_s: round((cpu.user + cpu.system) / 1e6, 2),
         backend: r.backend,
-        ...(family === "auto" ? { chosen: r.family } : {}),
+        ...(family === "auto" ? { chosen: candidateLabel(r) } : {}),
       };
     } catch (err) {
       ours[family] = { score: NaN, fit_s: round((performance.now() - w0) / 1000, 2), fit_cpu_s: NaN, backend: "", error: (err as Error).message };

@@ -5,7 +5,7 @@ import { resetConfig } from "@/lib/config";
 import { disconnectDb, ensureMigrated } from "@/lib/db";
 import { toErrorResponse } from "@/lib/errors";
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from "@/lib/ml";
-import { familyChoices, METRIC_NAMES, runTraining, TrainingFailedError, type SearchResult, type SearchSummary, type TrainingResult } from "@/lib/training";
+import { candidateLabel, familyChoices, METRIC_NAMES, runTraining, TrainingFailedError, type SearchResult, type SearchSummary, type TrainingResult } from "@/lib/training";
 
 interface TrainOptions {
   data: string;
@@ -107,11 +107,11 @@ function summary(r: TrainingResult): string {
   const j = trainJson(r);
   const lines = [
     `Run ${r.runId} (${r.runName}) finished in experiment '${r.experimentName}'.`,
-    `  ${r.task}, family ${r.family} (backend ${r.backend}), dataset ${r.dataset.name} v${r.dataset.version}`,
+    `  ${r.task}, family ${r.family}${r.variant ? ` (${r.variant})` : ""} (backend ${r.backend}), dataset ${r.dataset.name} v${r.dataset.version}`,
     `  test: ${Object.entries(j.test_metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}`,
   ];
   const scoredBy = r.selection.method === "cross-validation" ? `${r.selection.folds}-fold cross-validation score` : "validation score";
-  if (r.candidates.length > 1) lines.push(`  candidates (${scoredBy}): ${r.candidates.map((c) => `${c.family} ${c.error ? "failed" : fmt(c.score)}`).join(", ")}`);
+  if (r.candidates.length > 1) lines.push(`  candidates (${scoredBy}): ${r.candidates.map((c) => `${candidateLabel(c)} ${c.error ? "failed" : fmt(c.score)}`).join(", ")}`);
   if (r.refitBudget) {
     const budget = Object.entries(r.refitBudget).find(([k]) => k === "epochs" || k === "n_estimators");
     lines.push(`  stored model: refit on train+validation${budget ? ` for ${budget[1]} ${budget[0] === "epochs" ? "epochs" : "boosting rounds"}` : ""}, the budget ${r.selection.method === "cross-validation" ? "the folds' mean validation loss" : "early stopping"} chose`);

@@ -91,7 +91,8 @@ export async function trainModel(table: Table, opts: TrainOptions): Promise<Trai
 
   const target = fitTarget(trainTable.columns.find((c) => c.name === opts.target)!, task);
   const nClasses = target.task === "classification" ? target.classes.length : 1;
-  const preprocessor = fitPreprocessor(trainTable, { ...family.preprocessing, ...opts.preprocessing }, [opts.target]);
+  const preferred = typeof family.preprocessing === "function" ? family.preprocessing(params) : family.preprocessing;
+  const preprocessor = fitPreprocessor(trainTable, { ...preferred, ...opts.preprocessing }, [opts.target]);
   const train = encode(preprocessor, target, trainTable);
   // Validation rows of classes absent from training carry no usable loss: leave them out.
   const validation = task === "classification" ? dropUnknownClasses(encode(preprocessor, target, valTable)) : encode(preprocessor, target, valTable);

@@ -1,5 +1,5 @@
 // Training as one pipeline (issue 4, part 3): the worker's `train` job and `mlops train` both call runTraining.
-export { runTraining, datasetNameFromPath, MODEL_ARTIFACT_DIR, TAGS as TRAINING_TAGS, TrainingFailedError, type TrainingOptions, type TrainingResult } from "./run";
+export { runTraining, candidateLabel, datasetNameFromPath, MODEL_ARTIFACT_DIR, TAGS as TRAINING_TAGS, TrainingFailedError, type TrainingOptions, type TrainingResult } from "./run";
 export { defaultMetric, registerVersion, testMetricKey, versionFromRun, type RegisterRequest, type Registration } from "./register";
 export {
   AUTO_FAMILY,

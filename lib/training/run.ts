@@ -69,6 +69,8 @@ export interface TrainingResult {
   experimentId: string;
   experimentName: string;
   family: string;
+  /** The family's `auto` variant that was chosen (autoVariants), if not its defaults. */
+  variant?: string;
   task: Task;
   backend: string;
   testMetrics: Record<string, number>;
@@ -78,8 +80,8 @@ export interface TrainingResult {
   trainedOn: "train" | "train+validation";
   /** The refit's budget (epochs or boosting rounds early stopping chose), when the model was refit. */
   refitBudget: Record<string, unknown> | null;
-  /** Validation score of each family tried (auto), best first. */
-  candidates: { family: string; score: number | null; error?: string }[];
+  /** Validation score of each candidate tried (auto: each family, and its variants), best first. */
+  candidates: { family: string; variant?: string; score: number | null; error?: string }[];
   /** How the family and budget were chosen: one validation split, or k-fold cross-validation (folds). */
   selection: Selection;
   modelVersion: Registration | null;
@@ -180,6 +182,40 @@ function crossValidationScore(cv: CrossValidation): number | null {
   return r2 ?? null;
 }
 
+/** One model `auto` validates: a family with its parameters, or one of the family's named variants (autoVariants). */
+interface Candidate {
+  family: string;
+  variant?: string;
+  params: unknown;
+  /** The given parameters do not suit this family: reported among the candidates, not trained. */
+  error?: string;
+}
+
+export function candidateLabel(c: { family: string; variant?: string }): string {
+  return c.variant ? `${c.family}-${c.variant}` : c.family;
+}
+
+/**
+ * `auto`'s candidates: every family, and each of its variants whose parameters the user left alone.
+ * Params keyed by family name apply to that family; a flat object to every family that accepts it.
+ */
+function autoCandidates(given: Record<string, unknown>): Candidate[] {
+  const keyed = Object.keys(given).length > 0 && Object.keys(given).every((k) => k in FAMILIES);
+  return Object.keys(FAMILIES).flatMap((family) => {
+    const own = ((keyed ? given[family] : given) ?? {}) as Record<string, unknown>;
+    const variants = Object.entries(getFamily(family).autoVariants ?? {}).filter(([, overlay]) => Object.keys(overlay).every((k) => !(k in own)));
+    const parse = (variant: string | undefined, overlay: Record<string, unknown>): Candidate => {
+      try {
+        return { family, variant, params: parseParams(family, getFamily(family).params, { ...own, ...overlay }) };
+      } catch (err) {
+        return { family, variant, params: null, error: (err as Error).message };
+      }
+    };
+    const base = parse(undefined, {});
+    return base.error ? [base] : [base, ...variants.map(([variant, overlay]) => parse(variant, overlay))];
+  });
+}
+
 export type Selection = { method: "holdout" } | { method: "cross-validation"; folds: number };
 
 /** `auto` picks its family by cross-validation on at most this many labelled non-test rows (docs/training.md). */
@@ -257,9 +293,9 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
   if (testVersion && !testVersion.schema.some((c) => c.name === spec.target)) {
     throw invalid(`The test file has no target column '${spec.target}'`);
   }
-  const families = spec.family === AUTO_FAMILY ? Object.keys(FAMILIES) : [spec.family];
-  // Single family: its parameters are checked now (a typo must not cost a run); auto checks per family.
-  const singleParams = families.length === 1 ? (parseParams(families[0]!, getFamily(families[0]!).params, spec.params) as Record<string, unknown>) : null;
+  // Single family: its parameters are checked now (a typo must not cost a run); auto checks per candidate.
+  const candidates = spec.family === AUTO_FAMILY ? autoCandidates(spec.params) : [{ family: spec.family, params: parseParams(spec.family, getFamily(spec.family).params, spec.params) }];
+  const singleParams = spec.family === AUTO_FAMILY ? null : (candidates[0]!.params as Record<string, unknown>);
   const experiment = await experimentNamed(actor, spec.experiment ?? version.datasetName);
 
   const run = await createRun(actor, {
@@ -289,7 +325,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     });
     const [table, testTable] = await Promise.all([readTable({ id: version.id }), testVersion ? readTable({ id: testVersion.id }) : null]);
     const metrics = new MetricStream(actor, run.id);
-    const results: { family: string; validated: Validated | null; score: number | null; error?: string }[] = [];
+    const results: { family: string; variant?: string; validated: Validated | null; score: number | null; error?: string }[] = [];
     let lastProgress = 0;
     const fit = opts.fit ?? (spec.refit ? "refit" : "early-stopped");
     const refit = fit === "refit";
@@ -298,21 +334,15 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     // Progress: the families share [0.05, 0.05 + span], the refit takes the rest up to 0.9.
     const span = refit ? 0.65 : 0.85;
 
-    for (const [i, family] of families.entries()) {
-      const prefix = families.length > 1 ? `${family}/` : "";
-      let params: unknown = singleParams ?? spec.params;
-      if (families.length > 1) {
-        // auto: params keyed by family name apply to that family; a flat object to every family that accepts it.
-        const keyed = Object.keys(spec.params).length > 0 && Object.keys(spec.params).every((k) => k in FAMILIES);
-        params = keyed ? (spec.params[family] ?? {}) : spec.params;
-        try {
-          params = parseParams(family, getFamily(family).params, params);
-        } catch (err) {
-          results.push({ family, validated: null, score: null, error: (err as Error).message });
-          continue;
-        }
+    for (const [i, candidate] of candidates.entries()) {
+      const { family, params } = candidate;
+      const label = candidateLabel(candidate);
+      const prefix = candidates.length > 1 ? `${label}/` : "";
+      if (candidate.error) {
+        results.push({ family, variant: candidate.variant, validated: null, score: null, error: candidate.error });
+        continue;
       }
-      await report(0.05 + (span * i) / families.length, `training ${family}`);
+      await report(0.05 + (span * i) / candidates.length, `training ${label}`);
       try {
         if (folds > 0) {
           const cv = await crossValidate(table, {
@@ -328,7 +358,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
               if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
                 lastProgress = Date.now();
                 const done = (fold + r.epoch / r.maxEpochs) / folds;
-                await report(0.05 + (span * (i + done)) / families.length, `${family}: fold ${fold + 1} of ${folds}, epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
+                await report(0.05 + (span * (i + done)) / candidates.length, `${label}: fold ${fold + 1} of ${folds}, epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
               }
             },
           });
@@ -336,7 +366,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
           for (const r of cv.history) await metrics.add(prefix, r);
           await metrics.flush();
           const validated = { hyperparameters: cv.hyperparameters, bestEpoch: cv.bestEpoch, metrics: { ...cv.metrics }, history: cv.history, rows: cv.rows, result: null };
-          results.push({ family, validated, score: crossValidationScore(cv) });
+          results.push({ family, variant: candidate.variant, validated, score: crossValidationScore(cv) });
           continue;
         }
         const result = await trainModel(table, {
@@ -354,18 +384,18 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
             await opts.onEpoch?.(family, r);
             if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
               lastProgress = Date.now();
-              await report(0.05 + (span * (i + r.epoch / r.maxEpochs)) / families.length, `${family}: epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
+              await report(0.05 + (span * (i + r.epoch / r.maxEpochs)) / candidates.length, `${label}: epoch ${r.epoch}, loss ${r.loss.toPrecision(4)}`);
             }
           },
         });
         await metrics.flush();
-        results.push({ family, validated: validatedBySplit(result), score: validationScore(result) });
+        results.push({ family, variant: candidate.variant, validated: validatedBySplit(result), score: validationScore(result) });
       } catch (err) {
         await metrics.flush();
         // One family failing must not sink `auto`; a single family's failure is the run's.
-        if (families.length === 1 || opts.signal?.aborted) throw err;
-        log.warn({ err, family }, "candidate family failed");
-        results.push({ family, validated: null, score: null, error: (err as Error).message });
+        if (candidates.length === 1 || opts.signal?.aborted) throw err;
+        log.warn({ err, family, variant: candidate.variant }, "candidate family failed");
+        results.push({ family, variant: candidate.variant, validated: null, score: null, error: (err as Error).message });
       }
     }
 
@@ -409,7 +439,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     const trainedOn = fit === "early-stopped" ? "train" : "train+validation";
     await logBatch(actor, run.id, {
       params: [
-        ...(families.length > 1 ? [{ key: "selected_family", value: best.family }, ...paramEntries("", hyper)] : []),
+        ...(candidates.length > 1 ? [{ key: "selected_family", value: best.family }, ...paramEntries("", hyper)] : []),
         // What the stored model saw: the training part alone, or training + validation rows.
         { key: "trained_on", value: trainedOn },
         ...(folds > 0 ? [{ key: "validation", value: `${folds}-fold cross-validation` }] : []),
@@ -423,10 +453,10 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
         { key: TAGS.family, value: best.family },
         { key: TAGS.backend, value: result.backend },
         { key: TAGS.task, value: result.task },
-        ...(families.length > 1 ? [{ key: TAGS.candidates, value: JSON.stringify(results.map((r) => ({ family: r.family, score: r.score, error: r.error }))) }] : []),
+        ...(candidates.length > 1 ? [{ key: TAGS.candidates, value: JSON.stringify(results.map((r) => ({ family: r.family, variant: r.variant, score: r.score, error: r.error }))) }] : []),
       ],
     });
-    if (families.length > 1) {
+    if (candidates.length > 1) {
       // The chosen family's curves also under the plain names, so charts of auto runs look like any run's.
       for (const r of selected.history) await metrics.add("", r);
       await metrics.flush();
@@ -471,6 +501,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
       experimentId: experiment.id,
       experimentName: experiment.name,
       family: best.family,
+      ...(best.variant ? { variant: best.variant } : {}),
       task: result.task,
       backend: result.backend,
       testMetrics,
@@ -478,7 +509,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
       trainedOn,
       refitBudget: budget,
       dataset: { id: version.id, name: version.datasetName, version: version.version },
-      candidates: [...ranked, ...results.filter((r) => !r.validated)].map((r) => ({ family: r.family, score: r.score, ...(r.error ? { error: r.error } : {}) })),
+      candidates: [...ranked, ...results.filter((r) => !r.validated)].map((r) => ({ family: r.family, ...(r.variant ? { variant: r.variant } : {}), score: r.score, ...(r.error ? { error: r.error } : {}) })),
       selection,
       modelVersion,
     };

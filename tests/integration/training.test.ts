@@ -7,10 +7,10 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { POST as trainRoute } from "@/app/api/v1/training-runs/route";
 import { createDatasetVersion } from "@/lib/datasets";
 import { cancelJob, getJob, WorkerRunner } from "@/lib/jobs";
-import { FAMILIES, parseManifest } from "@/lib/ml";
+import { FAMILIES, parseManifest, preprocessorFromJSON } from "@/lib/ml";
 import { getModelVersion, getModelVersionByAlias, getRegisteredModel } from "@/lib/registry";
 import { getExperimentByName, getMetricHistory, getRun, listRunArtifacts, readRunArtifact } from "@/lib/tracking";
-import { enqueueTraining, runTraining, TRAIN_JOB, TrainingFailedError, type TrainJobResult } from "@/lib/training";
+import { candidateLabel, enqueueTraining, runTraining, TRAIN_JOB, TrainingFailedError, type TrainJobResult } from "@/lib/training";
 import { jobHandlers } from "@/workers/handlers";
 import { makeApiKey, makeUser, uid } from "../support/factories";
 import { spawnNode } from "../support/processes";
@@ -202,12 +202,14 @@ describe("mlops train", () => {
 });
 
 describe("auto", () => {
-  it("tries every registered family, keeps the best by validation score and logs each one's curves", async () => {
+  it("tries every registered family and its variants, keeps the best by validation score and logs each one's curves", async () => {
     const r = await runTraining(
       { dataset: { csvPath: csv("iris") }, target: "target", family: "auto", params: { linear: JSON.parse(FAST), mlp: { epochs: 5, hidden_layers: [8] } } },
       { actor: null },
     );
-    expect(r.candidates.map((c) => c.family).sort()).toEqual(Object.keys(FAMILIES).sort());
+    const variants = Object.entries(FAMILIES).flatMap(([name, f]) => Object.keys(f.autoVariants ?? {}).map((v) => `${name}-${v}`));
+    expect(variants).toEqual(["linear-unscaled", "mlp-unscaled"]);
+    expect(r.candidates.map(candidateLabel).sort()).toEqual([...Object.keys(FAMILIES), ...variants].sort());
     const scores = r.candidates.filter((c) => !c.error).map((c) => c.score ?? -Infinity);
     expect(r.candidates[0]!.family).toBe(r.family);
     expect(Math.max(...scores)).toBe(r.candidates[0]!.score);
@@ -216,7 +218,25 @@ describe("auto", () => {
     expect(run.params).toMatchObject({ family: "auto", selected_family: r.family });
     expect(run.tags["mlops.family"]).toBe(r.family);
     expect((await getMetricHistory(r.runId, "mlp/train_loss")).length).toBeGreaterThan(0);
+    expect((await getMetricHistory(r.runId, "mlp-unscaled/train_loss")).length).toBeGreaterThan(0);
     expect((await getMetricHistory(r.runId, "train_loss")).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("an unscaled variant stores a model that takes the inputs as given; a standardize the user set leaves the variant out", async () => {
+    const r = await runTraining(
+      { dataset: { csvPath: csv("iris") }, target: "target", family: "auto", split: { folds: 0 }, params: { linear: { standardize: false }, mlp: { epochs: 5, hidden_layers: [8] }, gbdt: { n_estimators: 10 } } },
+      { actor: null },
+    );
+    const labels = r.candidates.map(candidateLabel);
+    expect(labels).toContain("mlp-unscaled");
+    expect(labels).not.toContain("linear-unscaled");
+    const linear = await runTraining({ dataset: { csvPath: csv("iris") }, target: "target", family: "linear", params: { standardize: false } }, { actor: null });
+    const manifest = parseManifest(JSON.parse((await readRunArtifact(linear.runId, "model/manifest.json")).toString("utf8")));
+    const steps = preprocessorFromJSON(manifest.preprocessing.features).steps.filter((s) => s.kind === "numeric");
+    expect(steps.length).toBe(4);
+    for (const step of steps) expect(step).toMatchObject({ center: 0, scale: 1 });
+    expect((await getRun(linear.runId)).params.standardize).toBe("false");
+    expect(linear.testMetrics.accuracy).toBeGreaterThan(0.9);
   }, 120_000);
 });
 
@@ -241,17 +261,18 @@ describe("cross-validation", () => {
     expect(m.early_stopping).toMatchObject({ folds: 5, rows: { train: 96, validation: 24 } });
     expect(m.rows).toEqual({ train: 120, validation: 0, test: 30 });
     // Every family's mean validation-loss curve is logged; the chosen one's lowest point is the refit's budget.
-    for (const family of Object.keys(FAMILIES)) expect((await curve(r.runId, `${family}/val_loss`)).length).toBeGreaterThan(0);
-    const best = argmin(await curve(r.runId, `${r.family}/val_loss`));
+    for (const c of r.candidates) expect((await curve(r.runId, `${candidateLabel(c)}/val_loss`)).length).toBeGreaterThan(0);
+    const chosen = candidateLabel(r);
+    const best = argmin(await curve(r.runId, `${chosen}/val_loss`));
     expect(m.early_stopping.best_epoch).toBe(best);
     expect(Object.values(r.refitBudget!)[0]).toBe(best);
     // The candidates are ranked by the folds' mean accuracy at that epoch.
-    const accuracyAtBest = async (family: string) => {
-      const at = argmin(await curve(r.runId, `${family}/val_loss`));
-      return (await curve(r.runId, `${family}/val_accuracy`)).find((p) => p.step === at)!.value;
+    const accuracyAtBest = async (label: string) => {
+      const at = argmin(await curve(r.runId, `${label}/val_loss`));
+      return (await curve(r.runId, `${label}/val_accuracy`)).find((p) => p.step === at)!.value;
     };
-    expect(run.metrics.validation_accuracy!.value).toBeCloseTo(await accuracyAtBest(r.family), 12);
-    for (const c of r.candidates) expect(await accuracyAtBest(c.family)).toBeLessThanOrEqual((await accuracyAtBest(r.family)) + 1e-9);
+    expect(run.metrics.validation_accuracy!.value).toBeCloseTo(await accuracyAtBest(chosen), 12);
+    for (const c of r.candidates) expect(await accuracyAtBest(candidateLabel(c))).toBeLessThanOrEqual((await accuracyAtBest(chosen)) + 1e-9);
   }, 180_000);
 
   it("folds: 0 keeps one validation split; folds given to one family choose its budget", async () => {

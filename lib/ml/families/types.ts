@@ -78,8 +78,13 @@ export interface ModelFamily<P = unknown> {
   readonly name: string;
   /** Validates user hyperparameters and fills defaults; unknown keys are rejected. */
   readonly params: z.ZodType<P>;
-  /** The preprocessing this family expects: networks want one-hot and standardised inputs, trees ordinal codes and NaN. */
-  readonly preprocessing: Partial<PreprocessOptions>;
+  /** The preprocessing this family expects (networks: one-hot, standardised unless their params say not; trees: ordinal codes and NaN). */
+  readonly preprocessing: Partial<PreprocessOptions> | ((params: P) => Partial<PreprocessOptions>);
+  /**
+   * Named parameter overlays `auto` also tries beside the defaults, chosen between by the same validation
+   * (e.g. `unscaled`: inputs as given, when all features share one unit and their spread is telling).
+   */
+  readonly autoVariants?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   fit(data: TrainingSet, options: FitOptions<P>): Promise<FittedModel>;
   scorer(state: ModelState): Scorer;
 }
