@@ -331,7 +331,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     const refit = fit === "refit";
     const folds = foldsFor(spec, fit, testTable ? table.rowCount : table.rowCount - Math.round(table.rowCount * spec.split.test));
     const selection: Selection = folds > 0 ? { method: "cross-validation", folds } : { method: "holdout" };
-    // Progress: the families share [0.05, 0.05 + span], the refit takes the rest up to 0.9.
+    // Progress: the candidates share [0.05, 0.05 + span], the refit takes the rest up to 0.9.
     const span = refit ? 0.65 : 0.85;
 
     for (const [i, candidate] of candidates.entries()) {
