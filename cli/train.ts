@@ -107,7 +107,7 @@ function summary(r: TrainingResult): string {
   const j = trainJson(r);
   const lines = [
     `Run ${r.runId} (${r.runName}) finished in experiment '${r.experimentName}'.`,
-    `  ${r.task}, family ${r.family}${r.variant ? ` (${r.variant})` : ""} (backend ${r.backend}), dataset ${r.dataset.name} v${r.dataset.version}`,
+    `  ${r.task}, family ${r.family}${r.variant ? `, variant ${r.variant}` : ""} (backend ${r.backend}), dataset ${r.dataset.name} v${r.dataset.version}`,
     `  test: ${Object.entries(j.test_metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}`,
   ];
   const scoredBy = r.selection.method === "cross-validation" ? `${r.selection.folds}-fold cross-validation score` : "validation score";
