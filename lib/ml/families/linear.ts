@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { invalid } from "../../errors";
 import { denseScorer } from "./dense-scorer";
+import { networkInputs, standardizeParam, UNSCALED_VARIANT } from "./params";
 import type { ModelFamily } from "./types";
 
 export const linearParamsSchema = z
@@ -18,12 +19,8 @@ export const linearParamsSchema = z
     epochs: z.number().int().min(1).max(10000).default(1000),
     /** Epochs without validation improvement before stopping; 0 = never stop early (the best epoch's weights are still kept). */
     patience: z.number().int().min(0).max(10000).default(20),
-    /**
-     * Scale each numeric input to zero mean and unit variance (fitted on the training rows). false keeps the
-     * inputs as given: when every feature is in one unit, their spread is information the penalty then
-     * keeps (a wide feature needs smaller weights); features in different units need scaling. `auto` tries both.
-     */
-    standardize: z.boolean().default(true),
+    /** Standardise numeric inputs (params.ts, standardizeParam); false keeps them as given. */
+    standardize: standardizeParam,
     /**
      * auto: lstsq for regression, lbfgs for classification; both solve to the optimum (one "epoch";
      * learning_rate, batch_size, epochs and patience unused). lstsq: closed form (regression only); lbfgs:
@@ -37,8 +34,8 @@ export type LinearParams = z.infer<typeof linearParamsSchema>;
 export const linearFamily: ModelFamily<LinearParams> = {
   name: "linear",
   params: linearParamsSchema,
-  preprocessing: (p) => ({ standardize: p.standardize, impute: true, categorical: "onehot" }),
-  autoVariants: { unscaled: { standardize: false } },
+  preprocessing: networkInputs,
+  autoVariants: UNSCALED_VARIANT,
   async fit(data, options) {
     // Imported on first fit so loading a model for serving never loads TensorFlow.js.
     const { solveLeastSquares, solveLogistic, trainDense } = await import("./dense-train");

@@ -1,6 +1,7 @@
 // Family `mlp`: a multilayer perceptron (ReLU hidden layers, optional dropout, Adam) in TensorFlow.js.
 import { z } from "zod";
 import { denseScorer } from "./dense-scorer";
+import { networkInputs, standardizeParam, UNSCALED_VARIANT } from "./params";
 import type { ModelFamily } from "./types";
 
 export const mlpParamsSchema = z
@@ -19,12 +20,8 @@ export const mlpParamsSchema = z
     epochs: z.number().int().min(1).max(10000).default(1000),
     /** Epochs without validation improvement before stopping; 0 = never stop early (the best epoch's weights are still kept). */
     patience: z.number().int().min(0).max(10000).default(20),
-    /**
-     * Scale each numeric input to zero mean and unit variance (fitted on the training rows). false keeps the
-     * inputs as given: when every feature is in one unit, their spread is information the penalty then
-     * keeps (a wide feature needs smaller weights); features in different units need scaling. `auto` tries both.
-     */
-    standardize: z.boolean().default(true),
+    /** Standardise numeric inputs (params.ts, standardizeParam); false keeps them as given. */
+    standardize: standardizeParam,
   })
   .strict();
 export type MlpParams = z.infer<typeof mlpParamsSchema>;
@@ -32,8 +29,8 @@ export type MlpParams = z.infer<typeof mlpParamsSchema>;
 export const mlpFamily: ModelFamily<MlpParams> = {
   name: "mlp",
   params: mlpParamsSchema,
-  preprocessing: (p) => ({ standardize: p.standardize, impute: true, categorical: "onehot" }),
-  autoVariants: { unscaled: { standardize: false } },
+  preprocessing: networkInputs,
+  autoVariants: UNSCALED_VARIANT,
   async fit(data, options) {
     // Imported on first fit so loading a model for serving never loads TensorFlow.js.
     const { trainDense } = await import("./dense-train");
