@@ -337,9 +337,10 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
     for (const [i, candidate] of candidates.entries()) {
       const { family, params } = candidate;
       const label = candidateLabel(candidate);
+      const who = { family, variant: candidate.variant };
       const prefix = candidates.length > 1 ? `${label}/` : "";
       if (candidate.error) {
-        results.push({ family, variant: candidate.variant, validated: null, score: null, error: candidate.error });
+        results.push({ ...who, validated: null, score: null, error: candidate.error });
         continue;
       }
       await report(0.05 + (span * i) / candidates.length, `training ${label}`);
@@ -366,7 +367,7 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
           for (const r of cv.history) await metrics.add(prefix, r);
           await metrics.flush();
           const validated = { hyperparameters: cv.hyperparameters, bestEpoch: cv.bestEpoch, metrics: { ...cv.metrics }, history: cv.history, rows: cv.rows, result: null };
-          results.push({ family, variant: candidate.variant, validated, score: crossValidationScore(cv) });
+          results.push({ ...who, validated, score: crossValidationScore(cv) });
           continue;
         }
         const result = await trainModel(table, {
@@ -389,13 +390,13 @@ export async function runTraining(input: unknown, opts: TrainingOptions): Promis
           },
         });
         await metrics.flush();
-        results.push({ family, variant: candidate.variant, validated: validatedBySplit(result), score: validationScore(result) });
+        results.push({ ...who, validated: validatedBySplit(result), score: validationScore(result) });
       } catch (err) {
         await metrics.flush();
         // One family failing must not sink `auto`; a single family's failure is the run's.
         if (candidates.length === 1 || opts.signal?.aborted) throw err;
-        log.warn({ err, family, variant: candidate.variant }, "candidate family failed");
-        results.push({ family, variant: candidate.variant, validated: null, score: null, error: (err as Error).message });
+        log.warn({ err, ...who }, "candidate family failed");
+        results.push({ ...who, validated: null, score: null, error: (err as Error).message });
       }
     }
 
